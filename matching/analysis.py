@@ -1,0 +1,270 @@
+"""Danish/English text analysis: normalisation, tokens, stems, compound parts and bilingual skill terms."""
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import snowballstemmer
+
+from matching.lexicon import (DANISH_FILLER_WORDS, DANISH_STOP_WORDS, ENGLISH_STOP_WORDS, SEED_PARTS,
+                              SKILL_LEXICON)
+
+MAX_TEXT_CHARS = 20_000  # longer texts are cut: profiles and tasks are a few hundred characters
+PART_WEIGHT = 0.5  # a compound's parts count half a word each ("lektiehjælp" → lektie, hjælp)
+DERIVATION_WEIGHT = 0.7  # "svømning" also counts as "svøm" when that stem is known
+LEXICON_WEIGHT = 0.8  # an English skill word counts this much for each Danish equivalent
+MIN_PART_CHARS = 3
+MIN_COMPOUND_CHARS = 6
+SHORT_PARTS = frozenset({"it", "tv", "pc"})
+# English skill words that are ordinary, unrelated Danish words (chef = boss, trip = step).
+FALSE_FRIENDS = frozenset({"chef", "trip"})  # two-letter parts that still make sense in compounds
+LINKING_LETTERS = ("s", "e")  # Danish fuge: besøg-s-ven, lektie-hjælp, kørestol-s-team
+DERIVATION_SUFFIXES = ("ing", "ning", "eri", "else")  # "træning" → træn before "svømning" → svøm
+MAX_CACHE = 200_000
+
+_TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_DANISH_LETTERS = re.compile(r"[æøå]")
+_VOWELS = frozenset("aeiouyæøå")
+_local = threading.local()
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word of a text: its surface form (as written, NFC) and the weighted features it yields."""
+
+    surface: str
+    features: tuple[tuple[str, float], ...]
+
+
+def normalize(text: str) -> str:
+    """NFC-normalise (keeping æ, ø, å; never NFKD) and cut to MAX_TEXT_CHARS; any str is accepted."""
+    if not isinstance(text, str):
+        return ""
+    return unicodedata.normalize("NFC", text[: MAX_TEXT_CHARS * 2])[:MAX_TEXT_CHARS]
+
+
+def surface_tokens(text: str) -> list[str]:
+    """Words as written (NFC): letters/digits joined by hyphens or apostrophes; pure numbers dropped."""
+    return [t for t in _TOKEN.findall(normalize(text)) if not t.isdigit()]
+
+
+def fold(token: str) -> str:
+    """Lower-case and map the old spelling aa→å where it is safe (Aalborg → ålborg, Faaborg → fåborg).
+
+    Only word-initial or word-final "aa", or any "aa" in a capitalised word (a name), is mapped: inside
+    lower-case words "aa" is usually a compound seam ("ekstraarbejde").
+    """
+    low = token.lower()
+    if "aa" in low and (low.startswith("aa") or low.endswith("aa") or token[:1].isupper()):
+        low = low.replace("aa", "å")
+    return low
+
+
+def _stemmer(language: str):
+    # snowballstemmer objects keep state while stemming, so each thread gets its own.
+    stemmers = getattr(_local, "stemmers", None)
+    if stemmers is None:
+        stemmers = _local.stemmers = {}
+    if language not in stemmers:
+        stemmers[language] = snowballstemmer.stemmer(language)
+    return stemmers[language]
+
+
+@functools.lru_cache(maxsize=1 << 19)
+def stem(word: str, language: str = "danish") -> str:
+    """Snowball stem; Danish stems also undo e-syncope (cykel/cykler → cykl) so both forms meet."""
+    result = _stemmer(language).stemWord(word)
+    if language == "danish" and len(result) >= 5 and result.endswith("el") and result[-3] not in _VOWELS:
+        result = result[:-2] + "l"
+    return result
+
+
+def is_english(words: Iterable[str]) -> bool:
+    """Guess whether a text (its lower-cased words) is English: English stop or skill words outnumber Danish."""
+    english = danish = 0
+    for word in words:
+        in_da = word in DANISH_STOP_WORDS or word in DANISH_FILLER_WORDS or bool(_DANISH_LETTERS.search(word))
+        in_en = word in ENGLISH_STOP_WORDS or (word,) in SKILL_LEXICON
+        english += in_en and not in_da
+        danish += in_da and not in_en
+    return english > danish
+
+
+def _english_stem_lexicon() -> dict[str, tuple[str, ...]]:
+    table: dict[str, tuple[str, ...]] = {}
+    for phrase, targets in SKILL_LEXICON.items():
+        if len(phrase) == 1:
+            key = stem(phrase[0], "english")
+            table[key] = tuple(dict.fromkeys(table.get(key, ()) + targets))
+    return table
+
+
+_LEXICON_BY_STEM = _english_stem_lexicon()
+_MAX_PHRASE = max(len(p) for p in SKILL_LEXICON)
+
+
+class Analyzer:
+    """Turns a text into weighted features: word stems, compound parts and Danish skill equivalents.
+
+    The compound splitter needs to know which words exist; `Analyzer.fit(texts)` learns that from a
+    corpus (plus a small seed list). The learnt vocabulary is frozen: analysing more texts never
+    changes how earlier texts were analysed, which keeps an index's columns stable between refits.
+    """
+
+    def __init__(self, known_stems: Iterable[str] = ()) -> None:
+        """Create an analyzer whose compound splitter knows `known_stems` (plus the seed parts)."""
+        seeds = {stem(fold(w)) for w in SEED_PARTS}
+        self.known_stems = frozenset(seeds | set(known_stems))
+        self._cache: dict[tuple[str, bool], tuple[tuple[str, float], ...]] = {}
+
+    @classmethod
+    def fit(cls, texts: Iterable[str]) -> Analyzer:
+        """Learn the words that may appear as compound parts from a corpus of texts."""
+        stems: set[str] = set()
+        for text in texts:
+            words = [fold(t) for t in surface_tokens(text)]
+            if is_english(words):
+                continue
+            stems.update(stem(w) for w in words if _is_part_candidate(w))
+        return cls(stems)
+
+    def __getstate__(self) -> dict:
+        return {"known_stems": self.known_stems}
+
+    def __setstate__(self, state: dict) -> None:
+        self.known_stems = state["known_stems"]
+        self._cache = {}
+
+    def tokens(self, text: str) -> list[Token]:
+        """Analyse a text into tokens with their features; stop words yield tokens without features."""
+        surfaces = surface_tokens(text)
+        words = [t.lower() for t in surfaces]
+        english = is_english(words)
+        folded = words if english else [fold(t) for t in surfaces]
+        result = [Token(s, self._word_features(w, english)) for s, w in zip(surfaces, folded)]
+        self._add_lexicon_phrases(result, folded)
+        return result
+
+    def features(self, text: str) -> dict[str, float]:
+        """Summed feature weights of a text (the raw term counts an index stores)."""
+        totals: dict[str, float] = {}
+        for token in self.tokens(text):
+            for feature, weight in token.features:
+                totals[feature] = totals.get(feature, 0.0) + weight
+        return totals
+
+    def _word_features(self, word: str, english: bool) -> tuple[tuple[str, float], ...]:
+        key = (word, english)
+        cached = self._cache.get(key)
+        if cached is None:
+            if len(self._cache) >= MAX_CACHE:
+                self._cache.clear()
+            cached = self._cache[key] = self._compute_word_features(word, english)
+        return cached
+
+    def _compute_word_features(self, word: str, english: bool) -> tuple[tuple[str, float], ...]:
+        stops = ENGLISH_STOP_WORDS if english else DANISH_STOP_WORDS | DANISH_FILLER_WORDS
+        if word in stops:
+            return ()
+        weights: dict[str, float] = {}
+        if english:
+            weights[stem(word, "english")] = 1.0
+            for target in _LEXICON_BY_STEM.get(stem(word, "english"), ()):
+                _add(weights, self._danish_features(target), LEXICON_WEIGHT)
+        else:
+            _add(weights, self._danish_features(word), 1.0)
+            for target in () if word in FALSE_FRIENDS else SKILL_LEXICON.get((word,), ()):
+                if target != word:
+                    _add(weights, self._danish_features(target), LEXICON_WEIGHT)
+        return tuple(weights.items())
+
+    def _danish_features(self, word: str) -> dict[str, float]:
+        parts = [p for p in re.split(r"[-'’]", word) if p]
+        whole = stem("".join(parts))
+        weights = {whole: 1.0}
+        if len(parts) > 1:
+            pieces = [q for p in parts for q in (self.split_compound(p) or [p])]
+        else:
+            pieces = self.split_compound(word) or []
+        for piece in pieces:
+            _add(weights, {stem(piece): 1.0}, PART_WEIGHT)
+            for base in self._derivations(stem(piece)):
+                _add(weights, {base: 1.0}, PART_WEIGHT * DERIVATION_WEIGHT)
+        for base in self._derivations(whole):
+            _add(weights, {base: 1.0}, DERIVATION_WEIGHT)
+        return weights
+
+    def _derivations(self, word_stem: str) -> list[str]:
+        bases = []
+        for suffix in DERIVATION_SUFFIXES:
+            base = word_stem[: -len(suffix)]
+            if word_stem.endswith(suffix) and len(base) >= 2 and stem(base) in self.known_stems:
+                bases.append(stem(base))
+                break
+        return bases
+
+    def split_compound(self, word: str) -> list[str] | None:
+        """Split a Danish compound into known parts (besøgsven → besøg, ven), or None if it is not one.
+
+        Parts must be words the analyzer knows; a linking -s- or -e- between parts is dropped. The
+        split with the fewest parts wins, then the one with the longest first part.
+        """
+        if len(word) < MIN_COMPOUND_CHARS or not word.isalpha():
+            return None
+        return self._segment(word, 0, {})
+
+    def _segment(self, word: str, start: int, memo: dict) -> list[str] | None:
+        if start in memo:
+            return memo[start]
+        best: list[str] | None = None
+        rest = word[start:]
+        if start > 0 and self._known(rest):
+            best = [rest]
+        else:
+            for end in range(len(word) - MIN_PART_CHARS, start + 1, -1):
+                head = word[start:end]
+                if not self._known(head):
+                    continue
+                tail = self._segment_after(word, end, memo)
+                if tail and (best is None or len(tail) + 1 < len(best)):
+                    best = [head, *tail]
+        memo[start] = best
+        return best
+
+    def _segment_after(self, word: str, end: int, memo: dict) -> list[str] | None:
+        tail = self._segment(word, end, memo)
+        if tail is None and word[end:end + 1] in LINKING_LETTERS and len(word) - end - 1 >= MIN_PART_CHARS:
+            tail = self._segment(word, end + 1, memo)
+        return tail
+
+    def _known(self, part: str) -> bool:
+        if part in SHORT_PARTS:
+            return True
+        return (len(part) >= MIN_PART_CHARS and part not in DANISH_STOP_WORDS
+                and part not in DANISH_FILLER_WORDS and stem(part) in self.known_stems)
+
+    def _add_lexicon_phrases(self, tokens: list[Token], words: list[str]) -> None:
+        # Multi-word English skills ("first aid", "board games") attach to their first word.
+        for i in range(len(words)):
+            for n in range(_MAX_PHRASE, 1, -1):
+                targets = SKILL_LEXICON.get(tuple(words[i:i + n]))
+                if targets and i + n <= len(words):
+                    weights = dict(tokens[i].features)
+                    for target in targets:
+                        _add(weights, self._danish_features(target), LEXICON_WEIGHT)
+                    tokens[i] = Token(tokens[i].surface, tuple(weights.items()))
+                    break
+
+
+def _is_part_candidate(word: str) -> bool:
+    return (word.isalpha() and len(word) >= MIN_PART_CHARS and word not in DANISH_STOP_WORDS
+            and word not in DANISH_FILLER_WORDS)
+
+
+def _add(weights: dict[str, float], extra: dict[str, float], factor: float) -> None:
+    for feature, weight in extra.items():
+        weights[feature] = max(weights.get(feature, 0.0), weight * factor)

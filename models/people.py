@@ -1,0 +1,232 @@
+"""People: users and their roles, volunteer profiles, availability, screening and consent."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from models.base import UTCDateTime, db, one_of, utcnow
+
+
+class Role(str, enum.Enum):
+    CITIZEN = "citizen"
+    STAFF = "staff"            # institution staff
+    COUNCIL = "council"        # local council member
+    COORDINATOR = "coordinator"  # volunteer coordinator or sparring agent
+    ADMIN = "admin"
+
+
+ROLE_VALUES = [r.value for r in Role]
+WEEKDAYS = range(7)
+PARTS_OF_DAY = ("morning", "afternoon", "evening")
+MOTIVATIONS = ("citizenship", "difference", "community", "responsibility", "time", "skills", "network")
+REVIEW_STATES = ("new", "approved", "changes_requested", "declined")
+CERTIFICATE_STATES = ("none", "requested", "received")
+GENDERS = ("female", "male", "other")
+
+
+class User(db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    locale: Mapped[str] = mapped_column(String(5), default="da")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when a coordinator created the account on the citizen's behalf (medbetjening).
+    assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    ical_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    roles: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin")
+    profile: Mapped[VolunteerProfile | None] = relationship(
+        back_populates="user", cascade="all, delete-orphan", uselist=False,
+        foreign_keys="VolunteerProfile.user_id")
+
+    __table_args__ = (one_of("locale", ("da", "en")),)
+
+    # Flask-Login protocol
+    @property
+    def is_active(self) -> bool:
+        return self.active and self.deleted_at is None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        # The password timestamp invalidates sessions after a password change.
+        stamp = int(self.password_changed_at.timestamp()) if self.password_changed_at else 0
+        return f"{self.id}:{stamp}"
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_changed_at = utcnow()
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def has_role(self, *roles: Role | str) -> bool:
+        mine = {r.role for r in self.roles}
+        return any((r.value if isinstance(r, Role) else r) in mine for r in roles)
+
+    @property
+    def role_names(self) -> list[str]:
+        return sorted(r.role for r in self.roles)
+
+    def grant(self, role: Role | str) -> None:
+        value = role.value if isinstance(role, Role) else role
+        if not self.has_role(value):
+            self.roles.append(UserRole(role=value))
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_role"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="roles")
+
+    __table_args__ = (UniqueConstraint("user_id", "role"), one_of("role", ROLE_VALUES))
+
+
+class VolunteerProfile(db.Model):
+    """What a citizen offers: skills, interests, availability, area and consent to be found."""
+
+    __tablename__ = "volunteer_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), unique=True)
+    skills: Mapped[str] = mapped_column(Text, default="")
+    interests: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[str] = mapped_column(Text, default="")  # comma-separated suggested tags
+    postcode: Mapped[str | None] = mapped_column(String(4), index=True)
+    travel_km: Mapped[int | None] = mapped_column(Integer)
+    languages: Mapped[str] = mapped_column(String(200), default="dansk")
+    offers_time: Mapped[bool] = mapped_column(Boolean, default=True)
+    offers_ideas: Mapped[bool] = mapped_column(Boolean, default=False)
+    motivations: Mapped[str] = mapped_column(String(200), default="")  # comma-separated MOTIVATIONS
+    consent_to_be_found: Mapped[bool] = mapped_column(Boolean, default=False)
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    gender: Mapped[str | None] = mapped_column(String(10))
+    review_status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    review_message: Mapped[str | None] = mapped_column(Text)
+    coordinator_note: Mapped[str | None] = mapped_column(Text)  # internal, coordinators only
+    # The last decision; a profile changed after it goes back to "new" and shows as changed.
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="profile", foreign_keys=[user_id])
+    availability: Mapped[list[AvailabilitySlot]] = relationship(
+        back_populates="profile", cascade="all, delete-orphan", lazy="selectin")
+    away: Mapped[list[AwayPeriod]] = relationship(
+        back_populates="profile", cascade="all, delete-orphan", lazy="selectin")
+    screening: Mapped[Screening | None] = relationship(
+        back_populates="profile", cascade="all, delete-orphan", uselist=False)
+
+    __table_args__ = (
+        one_of("review_status", REVIEW_STATES),
+        CheckConstraint("travel_km IS NULL OR (travel_km >= 0 AND travel_km <= 500)", name="travel_km_range"),
+        CheckConstraint("gender IS NULL OR gender IN ('female', 'male', 'other')", name="gender_valid"),
+        CheckConstraint("birth_year IS NULL OR (birth_year >= 1900 AND birth_year <= 2100)",
+                        name="birth_year_range"),
+    )
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t.strip() for t in self.tags.split(",") if t.strip()]
+
+    @property
+    def motivation_list(self) -> list[str]:
+        return [m for m in self.motivations.split(",") if m]
+
+    @property
+    def matching_text(self) -> str:
+        return " ".join(filter(None, [self.skills, self.interests, self.tags.replace(",", " ")]))
+
+
+class AvailabilitySlot(db.Model):
+    __tablename__ = "availability_slot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("volunteer_profile.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)  # 0 = Monday
+    part: Mapped[str] = mapped_column(String(10))
+
+    profile: Mapped[VolunteerProfile] = relationship(back_populates="availability")
+
+    __table_args__ = (
+        UniqueConstraint("profile_id", "weekday", "part"),
+        CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday_range"),
+        one_of("part", PARTS_OF_DAY),
+    )
+
+
+class AwayPeriod(db.Model):
+    __tablename__ = "away_period"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("volunteer_profile.id", ondelete="CASCADE"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+
+    profile: Mapped[VolunteerProfile] = relationship(back_populates="away")
+
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="ends_after_start"),)
+
+
+class Screening(db.Model):
+    """Facts and dates of screening; the certificate document itself is never stored."""
+
+    __tablename__ = "screening"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("volunteer_profile.id", ondelete="CASCADE"), unique=True)
+    child_certificate_status: Mapped[str] = mapped_column(String(10), default="none")
+    child_certificate_requested_on: Mapped[date | None] = mapped_column(Date)
+    child_certificate_received_on: Mapped[date | None] = mapped_column(Date)
+    child_certificate_valid_until: Mapped[date | None] = mapped_column(Date, index=True)
+    pledge_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    profile: Mapped[VolunteerProfile] = relationship(back_populates="screening")
+
+    __table_args__ = (one_of("child_certificate_status", CERTIFICATE_STATES),)
+
+    def child_certificate_valid(self, on: date) -> bool:
+        return (self.child_certificate_status == "received" and self.child_certificate_valid_until is not None
+                and self.child_certificate_valid_until >= on)
+
+
+class ConsentRecord(db.Model):
+    """Every change of a consent, with time and how it was given (GDPR accountability)."""
+
+    __tablename__ = "consent_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    given: Mapped[bool] = mapped_column(Boolean)
+    how: Mapped[str] = mapped_column(String(200), default="online")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,1 @@
+"""The web layer of Samskab: one blueprint per audience, wired together by app.create_app()."""

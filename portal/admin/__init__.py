@@ -1,0 +1,1 @@
+"""Administration: institutions, councils, memberships, roles, deactivating users."""

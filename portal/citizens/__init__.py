@@ -1,0 +1,1 @@
+"""Citizens' pages: my page, profile, my tasks, my ideas, settings, my data."""

@@ -1,0 +1,28 @@
+"""Insight (indsigt): the citizen sees who looked at or changed their private data, and what was done for them."""
+from __future__ import annotations
+
+from flask import render_template
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from models import AuditEntry, ConsentRecord, Role, User, db
+from portal.access import access
+from portal.citizens.views import bp
+from portal.coordinators.labels import action_labels
+
+INSIGHT_LIMIT = 500
+
+
+@bp.route("/min-profil/indsigt")
+@access(Role.CITIZEN)
+def insight():
+    """Who at the municipality looked at my data, and what a coordinator did on my behalf."""
+    actor = aliased(User)
+    entries = db.session.execute(
+        select(AuditEntry, actor.name).outerjoin(actor, AuditEntry.actor_id == actor.id)
+        .where(AuditEntry.subject_id == current_user.id, AuditEntry.actor_id != current_user.id)
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(INSIGHT_LIMIT)).all()
+    consents = db.session.scalars(select(ConsentRecord).where(ConsentRecord.user_id == current_user.id)
+                                  .order_by(ConsentRecord.created_at.desc())).all()
+    return render_template("citizens/insight.html", entries=entries, consents=consents, labels=action_labels())

@@ -1,0 +1,90 @@
+"""Settings from the environment, with safe defaults for development and a strict production mode."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration is unsafe for the chosen mode."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret_key(instance: Path) -> str:
+    """Generate a secret key once and keep it in instance/ so sessions survive restarts."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def _database_url(url: str | None, instance: Path) -> str:
+    if not url:
+        instance.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{instance / 'samskab.db'}"
+    # Heroku-style and plain postgres URLs should use psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load(environ: dict | None = None) -> dict:
+    """Build the settings dictionary from environment variables."""
+    env = os.environ if environ is None else environ
+    mode = env.get("SAMSKAB_ENV", "development").strip().lower()
+    production = mode == "production"
+    instance = Path(env.get("SAMSKAB_INSTANCE", str(INSTANCE)))
+    secret = env.get("SECRET_KEY")
+    if not secret:
+        if production:
+            raise ConfigError("SECRET_KEY must be set when SAMSKAB_ENV=production")
+        secret = _dev_secret_key(instance)
+    return {
+        "ENV_MODE": mode,
+        "PRODUCTION": production,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL"), instance),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SMTP_HOST": env.get("SMTP_HOST", "localhost"),
+        "SMTP_PORT": int(env.get("SMTP_PORT", "25")),
+        "SMTP_USER": env.get("SMTP_USER", ""),
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _bool(env.get("SMTP_STARTTLS"), False),
+        "SMTP_TIMEOUT": float(env.get("SMTP_TIMEOUT", "10")),
+        "MAIL_FROM": env.get("MAIL_FROM", "Samskab <noreply@samskab.local>"),
+        "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "BABEL_DEFAULT_LOCALE": "da",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Copenhagen",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "LANGUAGES": ["da", "en"],
+        "RETENTION_INACTIVE_MONTHS": int(env.get("RETENTION_INACTIVE_MONTHS", "24")),
+        "RETENTION_NUDGE_MONTHS": int(env.get("RETENTION_NUDGE_MONTHS", "12")),
+        "IDEA_ANSWER_WORKING_DAYS": int(env.get("IDEA_ANSWER_WORKING_DAYS", "5")),
+        "REMINDER_LEADS": env.get("REMINDER_LEADS", "1d,2h"),
+        "SCHEDULER_HEARTBEAT_SECONDS": int(env.get("SCHEDULER_HEARTBEAT_SECONDS", "15")),
+        "SCHEDULER_LEASE_SECONDS": int(env.get("SCHEDULER_LEASE_SECONDS", "60")),
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

@@ -1,0 +1,1 @@
+"""Coordinators' workplace: review queue, screening, assisted sign-up, overview, exports."""

@@ -1,0 +1,42 @@
+"""Server-rendered SVG bar charts: no JavaScript, no CDN; the page shows the same data as a table."""
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+BAR_HEIGHT = 22
+GAP = 8
+LABEL_WIDTH = 150
+PLOT_WIDTH = 360
+VALUE_WIDTH = 70
+# Dark enough for 4.5:1 against white, so values printed on the chart stay readable.
+BAR_COLOUR = "#1d5c8c"
+TEXT_COLOUR = "#1a1a1a"
+
+
+def _number(value) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.1f}".replace(".", ",")
+    return f"{int(value)}"
+
+
+def bar_chart(rows, *, title: str, chart_id: str) -> Markup:
+    """A horizontal bar chart of (label, value) rows, labelled with `title` for assistive technology."""
+    rows = list(rows)
+    top = max((float(v) for _l, v in rows), default=0.0) or 1.0
+    height = max(len(rows), 1) * (BAR_HEIGHT + GAP) + GAP
+    width = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(chart_id)}" role="img" '
+             f'aria-labelledby="{escape(chart_id)}-title" viewBox="0 0 {width} {height}" '
+             f'width="{width}" height="{height}" focusable="false">',
+             f'<title id="{escape(chart_id)}-title">{escape(title)}</title>']
+    for i, (label, value) in enumerate(rows):
+        y = GAP + i * (BAR_HEIGHT + GAP)
+        bar = round(PLOT_WIDTH * float(value) / top, 1)
+        text_y = y + BAR_HEIGHT * 0.7
+        parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{text_y}" text-anchor="end" font-size="13" '
+                     f'fill="{TEXT_COLOUR}">{escape(str(label)[:24])}</text>')
+        parts.append(f'<rect x="{LABEL_WIDTH}" y="{y}" width="{bar}" height="{BAR_HEIGHT}" fill="{BAR_COLOUR}"/>')
+        parts.append(f'<text x="{LABEL_WIDTH + bar + 6}" y="{text_y}" font-size="13" '
+                     f'fill="{TEXT_COLOUR}">{_number(value)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

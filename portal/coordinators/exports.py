@@ -1,0 +1,112 @@
+"""CSV exports for a period: UTF-8 with a byte-order mark and semicolons, as Danish Excel expects.
+
+Rows are streamed from the database in batches, so a large export never sits whole in memory.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from decimal import Decimal
+from typing import Iterable, Iterator
+
+from flask import Response, stream_with_context
+from sqlalchemy import func, select
+
+from models import Institution, Occurrence, Signup, Task, User, db
+from portal.coordinators.overview import LOCAL, Period, month_of
+
+BOM = "\ufeff"
+BATCH = 1000
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, (Decimal, float)):
+        return f"{value:.2f}".replace(".", ",")
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    text = str(value)
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def csv_lines(header: list[str], rows: Iterable) -> Iterator[str]:
+    """The CSV text in chunks: the BOM and header first, then one chunk per batch of rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    yield BOM + buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    for n, row in enumerate(rows, 1):
+        writer.writerow([_cell(v) for v in row])
+        if n % BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def csv_response(filename: str, header: list[str], rows: Iterable) -> Response:
+    response = Response(stream_with_context(csv_lines(header, rows)), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _stream(query) -> Iterator:
+    yield from db.session.execute(query.execution_options(yield_per=BATCH))
+
+
+def task_rows(period: Period) -> Iterator:
+    """One row per task with an occurrence in the period."""
+    in_period = (Occurrence.starts_at >= period.starts_at) & (Occurrence.starts_at < period.ends_at)
+    query = (select(Task.id, Task.title, Institution.name, Task.status, func.min(Occurrence.starts_at),
+                    func.count(Occurrence.id), func.sum(Occurrence.capacity), func.sum(Occurrence.accepted_count),
+                    Task.requires_child_certificate)
+             .join(Occurrence, Occurrence.task_id == Task.id).join(Institution, Task.institution_id == Institution.id)
+             .where(in_period).group_by(Task.id, Task.title, Institution.name, Task.status,
+                                        Task.requires_child_certificate)
+             .order_by(func.min(Occurrence.starts_at), Task.id))
+    return _stream(query)
+
+
+TASK_HEADER = ["opgave_id", "titel", "institution", "status", "første_start", "antal_gange", "pladser",
+               "optagne_pladser", "kræver_børneattest"]
+
+
+def signup_rows(period: Period) -> Iterator:
+    """One row per sign-up on an occurrence in the period, oldest start first."""
+    query = (select(Signup.id, Task.title, Institution.name, Occurrence.starts_at, User.name, Signup.status,
+                    Signup.hours, Signup.assisted_by_id.is_not(None), Signup.created_at)
+             .join(Occurrence, Signup.occurrence_id == Occurrence.id).join(Task, Occurrence.task_id == Task.id)
+             .join(Institution, Task.institution_id == Institution.id).join(User, Signup.user_id == User.id)
+             .where(Occurrence.starts_at >= period.starts_at, Occurrence.starts_at < period.ends_at)
+             .order_by(Occurrence.starts_at, Signup.id))
+    return _stream(query)
+
+
+SIGNUP_HEADER = ["tilmelding_id", "opgave", "institution", "start", "frivillig", "status", "timer",
+                 "medbetjent", "tilmeldt"]
+
+
+def hour_rows(period: Period) -> Iterator:
+    """Hours given per institution and month (attended sign-ups)."""
+    month = month_of(Occurrence.starts_at).label("month")
+    query = (select(Institution.name, month, func.count(Signup.id), func.sum(Signup.hours))
+             .select_from(Signup).join(Occurrence, Signup.occurrence_id == Occurrence.id)
+             .join(Task, Occurrence.task_id == Task.id).join(Institution, Task.institution_id == Institution.id)
+             .where(Signup.status == "attended", Occurrence.starts_at >= period.starts_at,
+                    Occurrence.starts_at < period.ends_at)
+             .group_by(Institution.name, month).order_by(Institution.name, month))
+    for name, key, count, hours in db.session.execute(query):
+        yield name, key, count, Decimal(hours or 0)
+
+
+HOUR_HEADER = ["institution", "måned", "fremmødte", "timer"]
+OVERVIEW_HEADER = ["afsnit", "nøgle", "værdi"]

@@ -1,0 +1,194 @@
+"""The coordinators' overview: the yearly status for Frivillig Fredag, as SQL aggregates per period."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, distinct, func, literal, select
+
+from models import Idea, Institution, Occurrence, Signup, Task, VolunteerProfile, db
+
+LOCAL = ZoneInfo("Europe/Copenhagen")
+# A task is under-filled while fewer than half of an upcoming occurrence's places are taken.
+UNDERFILLED_SHARE = 0.5
+SOON = timedelta(days=7)
+# Sign-ups that mean someone took part (or is set to): the basis of every "volunteers" figure.
+PARTICIPATING = ("accepted", "attended")
+AGE_BANDS = ((0, 17, "under 18"), (18, 29, "18-29"), (30, 49, "30-49"), (50, 66, "50-66"), (67, 200, "67+"))
+LIST_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local calendar days [first, last], both included."""
+
+    first: date
+    last: date
+
+    @property
+    def starts_at(self) -> datetime:
+        return datetime.combine(self.first, time(0), LOCAL)
+
+    @property
+    def ends_at(self) -> datetime:
+        return datetime.combine(self.last + timedelta(days=1), time(0), LOCAL)
+
+    def months(self) -> list[str]:
+        keys, year, month = [], self.first.year, self.first.month
+        while (year, month) <= (self.last.year, self.last.month):
+            keys.append(f"{year:04d}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return keys
+
+
+def default_period(today: date) -> Period:
+    """The year up to today: since the day after last year's Frivillig Fredag (Friday of week 39)."""
+    friday = date.fromisocalendar(today.year, 39, 5)
+    if friday >= today:
+        friday = date.fromisocalendar(today.year - 1, 39, 5)
+    return Period(friday + timedelta(days=1), today)
+
+
+@dataclass
+class Overview:
+    period: Period
+    open_tasks: int = 0
+    underfilled_tasks: int = 0
+    soon_with_spots: list = field(default_factory=list)
+    ideas_overdue: int = 0
+    overdue_ideas: list = field(default_factory=list)
+    new_volunteers: list = field(default_factory=list)        # [(month, count)]
+    hours_by_month: list = field(default_factory=list)        # [(month, hours)]
+    hours_by_institution: list = field(default_factory=list)  # [(institution, {month: hours}, total)]
+    age_bands: list = field(default_factory=list)             # [(band, count)]
+    genders: list = field(default_factory=list)
+    areas: list = field(default_factory=list)
+    returning: int = 0
+    one_time: int = 0
+    participants: int = 0
+    signups: int = 0
+    total_hours: float = 0.0
+
+
+def month_of(column):
+    """The local calendar month 'YYYY-MM' of a UTC timestamp column, computed in the database.
+
+    SQLite (development and tests) has no time zones and groups by the UTC month.
+    """
+    if db.engine.dialect.name == "postgresql":
+        local = func.timezone("Europe/Copenhagen", func.timezone("UTC", column))
+        return func.to_char(local, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def build(period: Period, *, now: datetime) -> Overview:
+    """All figures of the overview for `period`; the "now" figures (open, soon, overdue) ignore it."""
+    view = Overview(period=period)
+    _current(view, now)
+    _new_volunteers(view, period)
+    _hours(view, period)
+    _breadth(view, period)
+    return view
+
+
+def _current(view: Overview, now: datetime) -> None:
+    view.open_tasks = db.session.scalar(select(func.count()).select_from(Task).where(Task.status == "open")) or 0
+    upcoming = and_(Occurrence.starts_at >= now, Occurrence.cancelled.is_(False), Task.status == "open")
+    view.underfilled_tasks = db.session.scalar(
+        select(func.count(distinct(Task.id))).select_from(Occurrence).join(Task, Occurrence.task_id == Task.id)
+        .where(upcoming, Occurrence.accepted_count < Occurrence.capacity * UNDERFILLED_SHARE)) or 0
+    view.soon_with_spots = db.session.execute(
+        select(Task.id, Task.title, Institution.name.label("institution"), Occurrence.starts_at,
+               (Occurrence.capacity - Occurrence.accepted_count).label("free"))
+        .select_from(Occurrence).join(Task, Occurrence.task_id == Task.id)
+        .join(Institution, Task.institution_id == Institution.id)
+        .where(upcoming, Occurrence.starts_at < now + SOON, Occurrence.accepted_count < Occurrence.capacity)
+        .order_by(Occurrence.starts_at).limit(LIST_LIMIT)).all()
+    overdue = and_(Idea.answer_due_at < now, Idea.first_answer_at.is_(None), Idea.hidden.is_(False),
+                   Idea.status.not_in(("closed", "realised", "cannot_engage")))
+    view.ideas_overdue = db.session.scalar(select(func.count()).select_from(Idea).where(overdue)) or 0
+    view.overdue_ideas = db.session.execute(
+        select(Idea.id, Idea.title, Idea.answer_due_at).where(overdue)
+        .order_by(Idea.answer_due_at).limit(LIST_LIMIT)).all()
+
+
+def _in_period(column, period: Period):
+    return and_(column >= period.starts_at, column < period.ends_at)
+
+
+def _new_volunteers(view: Overview, period: Period) -> None:
+    month = month_of(VolunteerProfile.created_at).label("month")
+    rows = dict(db.session.execute(
+        select(month, func.count()).where(_in_period(VolunteerProfile.created_at, period))
+        .group_by(month)).all())
+    view.new_volunteers = [(key, rows.get(key, 0)) for key in period.months()]
+
+
+def _hours(view: Overview, period: Period) -> None:
+    month = month_of(Occurrence.starts_at).label("month")
+    rows = db.session.execute(
+        select(Institution.name, month, func.sum(Signup.hours))
+        .select_from(Signup).join(Occurrence, Signup.occurrence_id == Occurrence.id)
+        .join(Task, Occurrence.task_id == Task.id).join(Institution, Task.institution_id == Institution.id)
+        .where(Signup.status == "attended", Signup.hours.is_not(None), _in_period(Occurrence.starts_at, period))
+        .group_by(Institution.name, month).order_by(Institution.name)).all()
+    by_institution: dict[str, dict[str, float]] = {}
+    by_month: dict[str, float] = {}
+    for name, key, hours in rows:
+        by_institution.setdefault(name, {})[key] = float(hours or 0)
+        by_month[key] = by_month.get(key, 0.0) + float(hours or 0)
+    view.hours_by_institution = [(name, months, sum(months.values())) for name, months in by_institution.items()]
+    view.hours_by_month = [(key, by_month.get(key, 0.0)) for key in period.months()]
+    view.total_hours = sum(by_month.values())
+
+
+def _participations(period: Period):
+    """One row per volunteer who took part in the period, with how many times."""
+    return (select(Signup.user_id.label("user_id"), func.count(Signup.id).label("times"))
+            .join(Occurrence, Signup.occurrence_id == Occurrence.id)
+            .where(Signup.status.in_(PARTICIPATING), _in_period(Occurrence.starts_at, period))
+            .group_by(Signup.user_id).subquery())
+
+
+def _breadth(view: Overview, period: Period) -> None:
+    people = _participations(period)
+    view.signups, view.participants, view.returning = (int(v or 0) for v in db.session.execute(
+        select(func.sum(people.c.times), func.count(), func.sum(case((people.c.times > 1, 1), else_=0)))).one())
+    view.one_time = view.participants - view.returning
+
+    age = literal(period.last.year) - VolunteerProfile.birth_year
+    band = case(*[(age.between(low, high), literal(label)) for low, high, label in AGE_BANDS],
+                else_=literal("unknown")).label("band")
+    gender = func.coalesce(VolunteerProfile.gender, "unknown").label("gender")
+    area = func.coalesce(VolunteerProfile.postcode, "unknown").label("area")
+
+    def grouped(expr):
+        return dict(db.session.execute(
+            select(expr, func.count()).select_from(people)
+            .outerjoin(VolunteerProfile, VolunteerProfile.user_id == people.c.user_id).group_by(expr)).all())
+
+    bands = grouped(band)
+    view.age_bands = [(label, bands.get(label, 0)) for *_r, label in AGE_BANDS] + [("unknown", bands.get("unknown", 0))]
+    genders = grouped(gender)
+    view.genders = [(g, genders.get(g, 0)) for g in ("female", "male", "other", "unknown")]
+    view.areas = sorted(grouped(area).items(), key=lambda item: (-item[1], item[0]))
+
+
+def figures_rows(view: Overview) -> list[tuple[str, str, object]]:
+    """The overview flattened to (section, key, value) rows: the CSV export of the figures."""
+    rows: list[tuple[str, str, object]] = [
+        ("period", "first", view.period.first.isoformat()), ("period", "last", view.period.last.isoformat()),
+        ("now", "open_tasks", view.open_tasks), ("now", "underfilled_tasks", view.underfilled_tasks),
+        ("now", "soon_with_free_spots", len(view.soon_with_spots)), ("now", "ideas_overdue", view.ideas_overdue),
+        ("period", "signups", view.signups), ("period", "participants", view.participants),
+        ("period", "returning", view.returning), ("period", "one_time", view.one_time),
+        ("period", "hours", view.total_hours)]
+    rows += [("new_volunteers", month, n) for month, n in view.new_volunteers]
+    rows += [("hours_by_month", month, h) for month, h in view.hours_by_month]
+    rows += [(f"hours:{name}", month, h) for name, months, _t in view.hours_by_institution
+             for month, h in sorted(months.items())]
+    rows += [("age_band", band, n) for band, n in view.age_bands]
+    rows += [("gender", g, n) for g, n in view.genders]
+    rows += [("area", a, n) for a, n in view.areas]
+    return rows

@@ -1,0 +1,477 @@
+"""Coordinators' views: review queue, screening, audit log, assisted sign-up, overview and exports."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from models import (AuditEntry, ConsentRecord, DomainError, Idea, Institution, Occurrence, Role, Screening, Signup,
+                    Task, User, VolunteerProfile, db, utcnow)
+from models import screening as ops
+from portal.access import access
+from portal.coordinators import exports
+from portal.coordinators import overview as figures
+from portal.coordinators.charts import bar_chart
+from portal.coordinators.labels import action_labels, signup_status_labels
+from portal.coordinators.forms import (AssistedProfileForm, AssistedSignupForm, DecisionForm, NoteForm, PeriodForm,
+                                       QueueFilterForm, ScreeningForm)
+from portal.mail import notify
+from portal.mail.outbox import external_url, queue_mail
+
+bp = Blueprint("coordinators", __name__, url_prefix="/koordinator")
+
+
+@bp.app_template_filter("amount")
+def amount(value) -> str:
+    """A count or a number of hours, with a decimal comma only when needed."""
+    number = float(value or 0)
+    return f"{number:.0f}" if number.is_integer() else f"{number:.1f}".replace(".", ",")
+
+PAGE_SIZE = 50
+# Volunteers without e-mail are phoned about what starts within this time.
+PHONE_AHEAD = timedelta(days=3)
+ASSISTABLE_LIMIT = 300
+REVIEW_KIND = "profile_review"
+
+
+def _today():
+    return utcnow().astimezone(figures.LOCAL).date()
+
+
+@bp.route("/")
+@access(Role.COORDINATOR)
+def index():
+    """The coordinator's start page with the figures that need attention."""
+    now = utcnow()
+    counts = {
+        "profiles_to_review": db.session.scalar(select(func.count()).select_from(VolunteerProfile)
+                                                .where(VolunteerProfile.review_status == "new")) or 0,
+        "pending_signups": db.session.scalar(select(func.count()).select_from(Signup)
+                                             .where(Signup.status == "pending")) or 0,
+        "open_tasks": db.session.scalar(select(func.count()).select_from(Task).where(Task.status == "open")) or 0,
+        "ideas_waiting": db.session.scalar(select(func.count()).select_from(Idea)
+                                           .where(Idea.first_answer_at.is_(None))) or 0,
+        "to_phone": len(_phone_rows(now)),
+    }
+    return render_template("coordinators/index.html", figures=counts)
+
+
+# --- review queue -----------------------------------------------------------------------------
+
+def _queue_query(form: QueueFilterForm):
+    query = select(VolunteerProfile).join(User, VolunteerProfile.user_id == User.id).where(User.deleted_at.is_(None))
+    status = form.status.data or "queue"
+    if status == "queue":
+        query = query.where(VolunteerProfile.review_status == "new")
+    elif status != "all":
+        query = query.where(VolunteerProfile.review_status == status)
+    if form.area.data:
+        query = query.where(VolunteerProfile.postcode == form.area.data)
+    if form.skills.data:
+        like = f"%{form.skills.data.lower()}%"
+        query = query.where(or_(func.lower(VolunteerProfile.skills).like(like),
+                                func.lower(VolunteerProfile.tags).like(like)))
+    screening = form.screening.data
+    if screening:
+        today = _today()
+        query = query.outerjoin(Screening, Screening.profile_id == VolunteerProfile.id)
+        received = Screening.child_certificate_status == "received"
+        query = query.where({
+            "none": or_(Screening.id.is_(None), Screening.child_certificate_status == "none"),
+            "requested": Screening.child_certificate_status == "requested",
+            "valid": received & (Screening.child_certificate_valid_until >= today),
+            "expired": received & (Screening.child_certificate_valid_until < today),
+            "pledge_missing": Screening.pledge_accepted_at.is_(None),
+        }[screening])
+    return query.options(joinedload(VolunteerProfile.user)).order_by(VolunteerProfile.updated_at, VolunteerProfile.id)
+
+
+@bp.route("/profiler")
+@access(Role.COORDINATOR)
+def queue():
+    """New and changed volunteer profiles to review, oldest first, with filters."""
+    form = QueueFilterForm(request.args)
+    page = max(request.args.get("side", 1, type=int) or 1, 1)
+    profiles = []
+    if form.validate():
+        profiles = db.session.scalars(_queue_query(form).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    args = {k: v for k, v in request.args.items() if k != "side"}
+    return render_template("coordinators/queue.html", form=form, profiles=profiles[:PAGE_SIZE], page=page,
+                           has_next=len(profiles) > PAGE_SIZE, args=args, review_labels=review_labels())
+
+
+def review_labels() -> dict:
+    return {"new": _l("New"), "approved": _l("Approved"), "changes_requested": _l("Waiting for the citizen"),
+            "declined": _l("Declined")}
+
+
+def _profile_or_404(profile_id: int) -> VolunteerProfile:
+    profile = db.session.scalar(select(VolunteerProfile).where(VolunteerProfile.id == profile_id)
+                                .options(joinedload(VolunteerProfile.user), joinedload(VolunteerProfile.screening)))
+    if profile is None or profile.user.deleted_at is not None:
+        abort(404)
+    return profile
+
+
+def _render_profile(profile: VolunteerProfile, *, decision=None, note=None, screening=None, status=200):
+    """The profile page; showing it to a coordinator writes exactly one audit row."""
+    now = utcnow()
+    ops.log_access(profile.user, actor=current_user, action=ops.VIEWED_PROFILE, now=now)
+    db.session.commit()
+    record = profile.screening
+    if screening is None:
+        screening = ScreeningForm(prefix="s", data={
+            "certificate_status": record.child_certificate_status if record else "none",
+            "requested_on": record.child_certificate_requested_on if record else None,
+            "received_on": record.child_certificate_received_on if record else None,
+            "valid_until": record.child_certificate_valid_until if record else None,
+            "pledge": bool(record and record.pledge_accepted_at)})
+    pending = db.session.execute(
+        select(Signup, Occurrence, Task).join(Occurrence, Signup.occurrence_id == Occurrence.id)
+        .join(Task, Occurrence.task_id == Task.id)
+        .where(Signup.user_id == profile.user_id, Signup.status == "pending")
+        .order_by(Occurrence.starts_at)).all()
+    consents = db.session.scalars(select(ConsentRecord).where(ConsentRecord.user_id == profile.user_id)
+                                  .order_by(ConsentRecord.created_at.desc())).all()
+    return render_template(
+        "coordinators/profile.html", profile=profile, user=profile.user, record=record, pending=pending,
+        consents=consents, today=_today(), review_labels=review_labels(),
+        decision=decision or DecisionForm(prefix="d"),
+        note=note or NoteForm(prefix="n", data={"note": profile.coordinator_note or ""}),
+        screening=screening), status
+
+
+@bp.route("/profiler/<int:profile_id>")
+@access(Role.COORDINATOR)
+def profile(profile_id: int):
+    """One volunteer's profile, screening and internal note (logged in the audit log)."""
+    return _render_profile(_profile_or_404(profile_id))
+
+
+def _review_mail(profile: VolunteerProfile, decision: str, message: str):
+    user = profile.user
+    subjects = {"approved": lambda: _("Your volunteer profile is approved"),
+                "changes_requested": lambda: _("Please change your volunteer profile"),
+                "declined": lambda: _("Your volunteer profile was not approved")}
+    return queue_mail(REVIEW_KIND, dedup_key=f"{REVIEW_KIND}:{profile.id}:{decision}:{profile.reviewed_at.isoformat()}",
+                      recipient=user, subject=subjects[decision], template="profile_review",
+                      context={"decision": decision, "message": message,
+                               "profile_url": external_url("citizens.index")})
+
+
+@bp.route("/profiler/<int:profile_id>/afgoerelse", methods=["POST"])
+@access(Role.COORDINATOR)
+def decide(profile_id: int):
+    """Approve, ask for a change (with a message to the citizen) or decline with a reason."""
+    profile = _profile_or_404(profile_id)
+    form = DecisionForm(prefix="d")
+    if form.validate_on_submit():
+        try:
+            ops.review_profile(profile, actor=current_user, now=utcnow(), decision=form.decision.data,
+                               message=form.message.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            form.message.errors.append(domain_message(error))
+        else:
+            _review_mail(profile, form.decision.data, form.message.data or "")
+            db.session.commit()
+            flash(_("The decision is saved and the citizen is told."), "success")
+            return redirect(url_for("coordinators.queue"))
+    return _render_profile(profile, decision=form)
+
+
+@bp.route("/profiler/<int:profile_id>/note", methods=["POST"])
+@access(Role.COORDINATOR)
+def note(profile_id: int):
+    """Save the internal note on a profile."""
+    profile = _profile_or_404(profile_id)
+    form = NoteForm(prefix="n")
+    if form.validate_on_submit():
+        ops.set_coordinator_note(profile, actor=current_user, now=utcnow(), note=form.note.data or "")
+        db.session.commit()
+        flash(_("The note is saved."), "success")
+        return redirect(url_for("coordinators.profile", profile_id=profile.id))
+    return _render_profile(profile, note=form)
+
+
+@bp.route("/profiler/<int:profile_id>/screening", methods=["POST"])
+@access(Role.COORDINATOR)
+def screening(profile_id: int):
+    """Record the child certificate's facts and dates and the pledge; waiting sign-ups are released."""
+    profile = _profile_or_404(profile_id)
+    form = ScreeningForm(prefix="s")
+    if form.validate_on_submit():
+        facts = ops.ScreeningFacts(certificate_status=form.certificate_status.data,
+                                   requested_on=form.requested_on.data, received_on=form.received_on.data,
+                                   valid_until=form.valid_until.data, pledge_given=form.pledge.data)
+        try:
+            released = ops.record_screening(profile, facts, actor=current_user, now=utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            form.certificate_status.errors.append(domain_message(error))
+        else:
+            for signup in released:
+                notify.signup_accepted(signup)
+            db.session.commit()
+            flash(_("The screening is saved.") + (" " + _("%(n)d waiting sign-ups are now accepted.", n=len(released))
+                                                   if released else ""), "success")
+            return redirect(url_for("coordinators.profile", profile_id=profile.id))
+    return _render_profile(profile, screening=form)
+
+
+@bp.route("/profiler/<int:profile_id>/log")
+@access(Role.COORDINATOR)
+def log(profile_id: int):
+    """The audit log of one volunteer: who looked at or changed their private data, and when."""
+    profile = _profile_or_404(profile_id)
+    actor = aliased(User)
+    entries = db.session.execute(
+        select(AuditEntry, actor.name).outerjoin(actor, AuditEntry.actor_id == actor.id)
+        .where(AuditEntry.subject_id == profile.user_id)
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(500)).all()
+    return render_template("coordinators/log.html", profile=profile, entries=entries, labels=action_labels())
+
+
+# --- waiting sign-ups and the phone list ------------------------------------------------------
+
+@bp.route("/afventer")
+@access(Role.COORDINATOR)
+def pending():
+    """Sign-ups waiting for screening, the task's start first (the oldest first)."""
+    rows = db.session.execute(
+        select(Signup, Occurrence, Task, Institution, User, VolunteerProfile.id)
+        .join(Occurrence, Signup.occurrence_id == Occurrence.id).join(Task, Occurrence.task_id == Task.id)
+        .join(Institution, Task.institution_id == Institution.id).join(User, Signup.user_id == User.id)
+        .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
+        .where(Signup.status == "pending", Occurrence.cancelled.is_(False))
+        .order_by(Occurrence.starts_at, Signup.created_at).limit(500)).all()
+    return render_template("coordinators/pending.html", rows=rows)
+
+
+def _phone_rows(now: datetime):
+    return db.session.execute(
+        select(Signup, Occurrence, Task, User)
+        .join(Occurrence, Signup.occurrence_id == Occurrence.id).join(Task, Occurrence.task_id == Task.id)
+        .join(User, Signup.user_id == User.id)
+        .where(User.email.is_(None), User.deleted_at.is_(None), Signup.status.in_(("accepted", "pending")),
+               Occurrence.cancelled.is_(False), Occurrence.starts_at >= now,
+               Occurrence.starts_at < now + PHONE_AHEAD)
+        .order_by(Occurrence.starts_at, User.name)).all()
+
+
+@bp.route("/ring-til")
+@access(Role.COORDINATOR)
+def phone_list():
+    """Volunteers without e-mail to phone about what starts soon (their reminder goes by phone)."""
+    now = utcnow()
+    rows = _phone_rows(now)
+    for user in {row.User.id: row.User for row in rows}.values():
+        ops.log_access(user, actor=current_user, action=ops.PHONE_LIST, now=now, on_behalf=True)
+    db.session.commit()
+    return render_template("coordinators/phone_list.html", rows=rows, ahead_days=PHONE_AHEAD.days)
+
+
+# --- assisted sign-up (medbetjening) ----------------------------------------------------------
+
+@bp.route("/medbetjening")
+@access(Role.COORDINATOR)
+def assisted():
+    """Citizens whose profile a coordinator created on their behalf."""
+    people = db.session.scalars(select(User).where(User.assisted_by_id.is_not(None), User.deleted_at.is_(None))
+                                .order_by(User.created_at.desc()).limit(200)).all()
+    return render_template("coordinators/assisted.html", people=people)
+
+
+@bp.route("/medbetjening/ny", methods=["GET", "POST"])
+@access(Role.COORDINATOR)
+def assisted_new():
+    """Create a profile on a citizen's behalf and record how and when they gave consent."""
+    form = AssistedProfileForm()
+    if request.method == "GET":
+        form.consent_at.data = utcnow().astimezone(figures.LOCAL).replace(tzinfo=None, second=0, microsecond=0)
+    if form.validate_on_submit():
+        consent_at = form.consent_at.data.replace(tzinfo=figures.LOCAL)
+        try:
+            user = ops.create_assisted_profile(
+                actor=current_user, now=utcnow(), name=form.name.data, email=form.email.data, phone=form.phone.data,
+                consent_how=form.consent_how.data, consent_at=consent_at, postcode=form.postcode.data,
+                skills=form.skills.data or "", interests=form.interests.data or "", birth_year=form.birth_year.data,
+                gender=form.gender.data or None)
+        except DomainError as error:
+            db.session.rollback()
+            target = form.email if error.code == "email_taken" else form.consent_how
+            target.errors.append(domain_message(error))
+        else:
+            db.session.commit()
+            flash(_("The profile is created. You can now sign the citizen up for tasks."), "success")
+            return redirect(url_for("coordinators.assisted_person", user_id=user.id))
+    return render_template("coordinators/assisted_new.html", form=form)
+
+
+def _occurrence_choices(now: datetime):
+    rows = db.session.execute(
+        select(Occurrence.id, Occurrence.starts_at, Task.title, Institution.name)
+        .join(Task, Occurrence.task_id == Task.id).join(Institution, Task.institution_id == Institution.id)
+        .where(Task.status == "open", Occurrence.cancelled.is_(False), Occurrence.starts_at > now)
+        .order_by(Occurrence.starts_at).limit(ASSISTABLE_LIMIT)).all()
+    from flask_babel import format_datetime
+    return [("", _("Choose a task"))] + [
+        (str(oid), f"{title} – {name} – {format_datetime(starts, 'EEE d. MMM HH:mm')}")
+        for oid, starts, title, name in rows]
+
+
+@bp.route("/medbetjening/<int:user_id>", methods=["GET", "POST"])
+@access(Role.COORDINATOR)
+def assisted_person(user_id: int):
+    """Sign a citizen up for tasks on their behalf and see their sign-ups."""
+    person = db.get_or_404(User, user_id)
+    if person.deleted_at is not None or not person.has_role(Role.CITIZEN):
+        abort(404)
+    now = utcnow()
+    form = AssistedSignupForm()
+    form.occurrence.choices = _occurrence_choices(now)
+    result = None
+    if form.validate_on_submit():
+        occurrence = db.session.get(Occurrence, int(form.occurrence.data)) if form.occurrence.data.isdigit() else None
+        if occurrence is None:
+            form.occurrence.errors.append(_("Choose a task."))
+        else:
+            try:
+                result = ops.assisted_sign_up(occurrence, volunteer=person, actor=current_user, now=now,
+                                              note=form.note.data or "")
+            except DomainError as error:
+                db.session.rollback()
+                form.occurrence.errors.append(domain_message(error))
+            else:
+                if result.status == "accepted":
+                    notify.signup_accepted(result.signup)
+                db.session.commit()
+                flash(signup_message(result.status), "success")
+                if result.overlaps:
+                    flash(_("Note: the citizen has another commitment at the same time."), "warning")
+                return redirect(url_for("coordinators.assisted_person", user_id=person.id))
+    ops.log_access(person, actor=current_user, action=ops.VIEWED_PROFILE, now=now, detail="assisted")
+    db.session.commit()
+    signups = db.session.scalars(
+        select(Signup).join(Occurrence, Signup.occurrence_id == Occurrence.id)
+        .where(Signup.user_id == person.id).order_by(Occurrence.starts_at.desc())
+        .options(selectinload(Signup.occurrence).selectinload(Occurrence.task)).limit(100)).all()
+    return render_template("coordinators/assisted_person.html", person=person, form=form, signups=signups,
+                           profile_id=person.profile.id if person.profile else None,
+                           status_labels=signup_status_labels())
+
+
+def signup_message(status: str) -> str:
+    return {"accepted": _("The citizen is signed up."),
+            "pending": _("The citizen is signed up; the sign-up waits for screening."),
+            "waitlisted": _("The task is full; the citizen is on the waiting list.")}[status]
+
+
+def domain_message(error: DomainError) -> str:
+    messages = {
+        "message_required": _("Write a message to the citizen."),
+        "unknown_decision": _("Choose a decision."),
+        "note_too_long": _("The note is too long."),
+        "certificate_dates": _("The dates of the child certificate do not fit together."),
+        "consent_required": _("Write how the citizen gave consent."),
+        "contact_required": _("Enter a phone number or an e-mail address, so the citizen can be reached."),
+        "email_taken": _("A profile with this e-mail address already exists."),
+        "task_not_open": _("The task is not open for sign-up."),
+        "occurrence_past": _("That time has passed."),
+        "occurrence_cancelled": _("That time is cancelled."),
+        "already_signed_up": _("The citizen is already signed up for that time."),
+    }
+    return messages.get(error.code, _("That could not be done."))
+
+
+# --- overview and exports ---------------------------------------------------------------------
+
+def _period(form: PeriodForm) -> figures.Period:
+    default = figures.default_period(_today())
+    if not form.validate():
+        return default
+    return figures.Period(form.first.data or default.first, form.last.data or default.last)
+
+
+def gender_labels() -> dict:
+    return {"female": _l("Women"), "male": _l("Men"), "other": _l("Other"), "unknown": _l("Not stated")}
+
+
+@bp.route("/overblik")
+@access(Role.COORDINATOR)
+def overview():
+    """The yearly status (Frivillig Fredag): tasks, ideas, volunteers and hours for a period."""
+    form = PeriodForm(request.args)
+    period = _period(form)
+    view = figures.build(period, now=utcnow())
+    unknown = _("Not stated")
+    bands = [(unknown if b == "unknown" else b, n) for b, n in view.age_bands]
+    genders = [(gender_labels()[g], n) for g, n in view.genders]
+    areas = [(unknown if a == "unknown" else a, n) for a, n in view.areas]
+    charts = {
+        "new": bar_chart(view.new_volunteers, title=_("New volunteers per month"), chart_id="chart-new"),
+        "hours": bar_chart(view.hours_by_month, title=_("Hours per month"), chart_id="chart-hours"),
+        "age": bar_chart(bands, title=_("Volunteers by age"), chart_id="chart-age"),
+        "gender": bar_chart(genders, title=_("Volunteers by gender"), chart_id="chart-gender"),
+        "area": bar_chart(areas[:15], title=_("Volunteers by area"), chart_id="chart-area"),
+        "returning": bar_chart([(_("Returning"), view.returning), (_("One time"), view.one_time)],
+                               title=_("Returning and one-time volunteers"), chart_id="chart-returning"),
+    }
+    return render_template("coordinators/overview.html", form=form, view=view, charts=charts, bands=bands,
+                           genders=genders, areas=areas, months=period.months(), presets=_presets())
+
+
+def _presets():
+    today = _today()
+    default = figures.default_period(today)
+    return [(_("Since last Frivillig Fredag"), default),
+            (_("This year"), figures.Period(today.replace(month=1, day=1), today)),
+            (_("Last 12 months"), figures.Period(today - timedelta(days=365), today))]
+
+
+@bp.route("/eksport")
+@access(Role.COORDINATOR)
+def export():
+    """Choose a period and download tasks, sign-ups, hours or the overview's figures as CSV."""
+    form = PeriodForm(request.args)
+    period = _period(form)
+    return render_template("coordinators/export.html", form=form, period=period)
+
+
+def _export(name: str, header: list[str], rows_for):
+    period = _period(PeriodForm(request.args))
+    filename = f"samskab-{name}-{period.first.isoformat()}-{period.last.isoformat()}.csv"
+    return exports.csv_response(filename, header, rows_for(period))
+
+
+@bp.route("/eksport/opgaver.csv")
+@access(Role.COORDINATOR)
+def export_tasks():
+    """Tasks with an occurrence in the period, as CSV."""
+    return _export("opgaver", exports.TASK_HEADER, exports.task_rows)
+
+
+@bp.route("/eksport/tilmeldinger.csv")
+@access(Role.COORDINATOR)
+def export_signups():
+    """Every sign-up in the period, streamed as CSV."""
+    return _export("tilmeldinger", exports.SIGNUP_HEADER, exports.signup_rows)
+
+
+@bp.route("/eksport/timer.csv")
+@access(Role.COORDINATOR)
+def export_hours():
+    """Hours per institution and month, as CSV."""
+    return _export("timer", exports.HOUR_HEADER, exports.hour_rows)
+
+
+@bp.route("/eksport/overblik.csv")
+@access(Role.COORDINATOR)
+def export_overview():
+    """The overview's figures for the period, as CSV."""
+    return _export("overblik", exports.OVERVIEW_HEADER,
+                   lambda period: figures.figures_rows(figures.build(period, now=utcnow())))

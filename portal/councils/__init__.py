@@ -1,0 +1,1 @@
+"""Local councils' pages: projects, updates, events; the shared calendar."""

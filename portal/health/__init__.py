@@ -1,0 +1,1 @@
+"""Health check for load balancers and the load test's bare-Flask baseline."""

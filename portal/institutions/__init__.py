@@ -1,0 +1,1 @@
+"""Institution staff's pages: task editor, sign-ups, attendance and hours."""

@@ -1,0 +1,120 @@
+"""Writes e-mails to the outbox inside the caller's transaction, deduplicated by key."""
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.routing import BuildError
+
+from models import OutboxMessage, User, db, utcnow
+from portal import tokens
+from portal.mail import kinds as mail_kinds
+from portal.mail import preferences
+
+SETTINGS_TOKEN = "mail-settings"
+UNSUBSCRIBE_TOKEN = "unsubscribe"
+# Links in mails keep working for a good while: an old mail's unsubscribe link must still work.
+LINK_MAX_AGE = 400 * 24 * 3600
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for e-mails, built on BASE_URL, so jobs outside a request make the same links."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def link(endpoint: str, fallback: str, **values) -> str:
+    """A link to another room's page, or to `fallback` while that page does not exist yet."""
+    try:
+        return external_url(endpoint, **values)
+    except BuildError:
+        return external_url(fallback)
+
+
+def settings_url(user: User) -> str:
+    return external_url("mail.settings_by_token", token=tokens.make(SETTINGS_TOKEN, {"uid": user.id}))
+
+
+def unsubscribe_url(user: User, kind_names: list[str]) -> str:
+    token = tokens.make(UNSUBSCRIBE_TOKEN, {"uid": user.id, "kinds": list(kind_names)})
+    return external_url("mail.unsubscribe", token=token)
+
+
+def _user_for(recipient: User | str) -> User | None:
+    if isinstance(recipient, User):
+        return recipient
+    # A contact address that belongs to a profile gets that person's language and choices.
+    return db.session.scalar(select(User).where(func.lower(User.email) == recipient.strip().lower()))
+
+
+def queue_mail(kind: str, *, dedup_key: str, recipient: User | str, subject, template: str,
+               context: dict | None = None, ics: str | None = None, ref: str | None = None,
+               expires_at: datetime | None = None, unsubscribe_kinds: list[str] | None = None
+               ) -> OutboxMessage | None:
+    """Queue one e-mail unless the same dedup key was queued before; returns the new row or None.
+
+    `subject` is a callable (so it is translated in the recipient's language) or a string.
+    Nothing is queued when the recipient turned this kind off. `ref` names what the mail is about
+    (see portal.mail.checks) and `expires_at` when it goes stale; the sender drops it then instead
+    of sending something no longer true. The row is flushed within a savepoint, so a concurrent
+    duplicate never spoils the caller's work.
+    """
+    if not recipient:
+        return None
+    user = _user_for(recipient)
+    address = user.email if user else recipient
+    if not address or (user is not None and (user.active is False or user.deleted_at is not None)):
+        return None
+    key = dedup_key[:255]
+    if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == key)) is not None:
+        return None
+    if user is not None and not any(preferences.is_enabled(user, k) for k in (unsubscribe_kinds or [kind])):
+        return None
+    links = _links(user, unsubscribe_kinds or [kind])
+    locale = user.locale if user else "da"
+    ctx = {"recipient": user, "base_url": current_app.config["BASE_URL"], "kind": kind, **links,
+           **(context or {})}
+    with force_locale(locale):
+        title = subject() if callable(subject) else subject
+        text = _render(f"mail/{template}.txt", subject=title, **ctx)
+        html = _render(f"mail/{template}.html", subject=title, **ctx)
+    message = OutboxMessage(dedup_key=key, kind=kind, user_id=user.id if user else None, recipient=address,
+                            subject=str(title)[:255], body_text=text, body_html=html, ics=ics,
+                            status="queued", next_attempt_at=utcnow(), ref=ref, expires_at=expires_at,
+                            unsubscribe_url=links["unsubscribe_url"])
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+    except IntegrityError:
+        return None
+    return message
+
+
+def _render(name: str, **context) -> str:
+    # Straight from the Jinja environment: the site's context processors (navigation, the signed-in
+    # user) belong to web pages and would need a request, which jobs do not have.
+    return current_app.jinja_env.get_template(name).render(**context)
+
+
+def _links(user: User | None, kind_names: list[str]) -> dict:
+    """The footer links: settings for every profile, one-click unsubscribe for optional kinds."""
+    if user is None:
+        return {"settings_url": None, "unsubscribe_url": None}
+    optional = [name for name in kind_names if mail_kinds.get(name).optional]
+    return {"settings_url": settings_url(user),
+            "unsubscribe_url": unsubscribe_url(user, optional) if optional else None}
+
+
+def already_queued(keys) -> set[str]:
+    """The deduplication keys among `keys` that are in the outbox (one query per 500 keys)."""
+    keys = [key[:255] for key in keys]
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        found.update(db.session.scalars(select(OutboxMessage.dedup_key).where(OutboxMessage.dedup_key.in_(chunk))))
+    return found

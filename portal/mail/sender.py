@@ -1,0 +1,200 @@
+"""Delivers the outbox through SMTP: claim, send, mark; retries with exponential backoff.
+
+Guarantee: at-least-once delivery with deduplication. A message is claimed (status "sending" with a
+lease) in its own commit before SMTP is spoken; if the process dies after the server accepted it but
+before it was marked "sent", the lease runs out and it is sent again with the same Message-ID, which
+is derived from the outbox key so that receiving systems can drop the repeat.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import smtplib
+import socket
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from models import OutboxMessage, db, utcnow
+from portal.mail import checks
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(minutes=1)
+BACKOFF_MAX = timedelta(hours=6)
+CLAIM_LEASE = timedelta(minutes=5)
+
+
+class PermanentFailure(Exception):
+    """The server refused the message for good (5xx): retrying will not help."""
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+def build_email(message: OutboxMessage, sender: str, domain: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email["Date"] = formatdate(localtime=False)
+    digest = hashlib.sha256(message.dedup_key.encode()).hexdigest()[:32]
+    email["Message-ID"] = f"<{digest}@{domain}>"
+    email["Auto-Submitted"] = "auto-generated"
+    if message.unsubscribe_url:
+        # RFC 8058 one-click: mail programs POST "List-Unsubscribe=One-Click" to this address.
+        email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    email.set_content(message.body_text)
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html")
+    if message.ics:
+        email.add_attachment(message.ics.encode(), maintype="text", subtype="calendar",
+                             filename="invitation.ics", params={"method": "PUBLISH"})
+    return email
+
+
+class SmtpTransport:
+    """One SMTP connection for a batch of messages."""
+
+    def __init__(self, config):
+        self.config = config
+        self.conn: smtplib.SMTP | None = None
+        # Once the server cannot be reached, the rest of the batch waits for the retry without
+        # paying a connection timeout each.
+        self.unreachable: str | None = None
+
+    def open(self) -> None:
+        cfg = self.config
+        if self.unreachable:
+            raise ConnectionError(self.unreachable)
+        try:
+            self.conn = smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=cfg["SMTP_TIMEOUT"])
+        except (OSError, smtplib.SMTPException) as exc:
+            self.unreachable = f"{type(exc).__name__}: {exc}"
+            raise
+        if cfg["SMTP_STARTTLS"]:
+            self.conn.starttls()
+        if cfg["SMTP_USER"]:
+            self.conn.login(cfg["SMTP_USER"], cfg["SMTP_PASSWORD"])
+
+    def send(self, email: EmailMessage) -> None:
+        if self.conn is None:
+            self.open()
+        try:
+            self.conn.send_message(email)
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _msg in exc.recipients.values()]
+            if all(500 <= c < 600 for c in codes):
+                raise PermanentFailure(str(exc)) from exc
+            raise
+        except smtplib.SMTPResponseException as exc:
+            if 500 <= exc.smtp_code < 600 and not isinstance(exc, smtplib.SMTPServerDisconnected):
+                raise PermanentFailure(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+            raise
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+            self.conn = None
+
+
+def _claim(ids: list[int], now: datetime) -> list[int]:
+    """Atomically move due messages to "sending" in one statement; only rows it changed are ours."""
+    if not ids:
+        return []
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status.in_(("queued", "sending")),
+               OutboxMessage.next_attempt_at <= now)
+        .values(status="sending", next_attempt_at=now + CLAIM_LEASE)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False))
+    claimed = sorted(result.scalars())
+    db.session.commit()
+    return claimed
+
+
+def deliver(*, now: datetime | None = None, limit: int = 500, ids: list[int] | None = None) -> dict:
+    """Send due messages (or just `ids`); returns counts of sent, retried, failed and dropped."""
+    now = now or utcnow()
+    query = select(OutboxMessage.id).where(
+        OutboxMessage.status.in_(("queued", "sending")), OutboxMessage.next_attempt_at <= now)
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(ids))
+    due = list(db.session.scalars(query.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)))
+    claimed = _claim(due, now)
+    counts = {"sent": 0, "retry": 0, "failed": 0, "dropped": 0}
+    if not claimed:
+        return counts
+    cfg = current_app.config
+    domain = cfg["BASE_URL"].split("//")[-1].split("/")[0].split(":")[0] or "samskab.local"
+    messages = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
+                                       .order_by(OutboxMessage.id)))
+    dropped = checks.stale(messages, now)
+    transport = SmtpTransport(cfg)
+    try:
+        for message in messages:
+            if message.id in dropped:
+                message.status, message.last_error = "dropped", dropped[message.id]
+                counts["dropped"] += 1
+            else:
+                counts[_deliver_one(transport, message, cfg["MAIL_FROM"], domain, now)] += 1
+            # Marked at once: a crash now can repeat at most this one message (same Message-ID).
+            db.session.commit()
+    finally:
+        transport.close()
+    return counts
+
+
+def deliver_all(*, now: datetime | None = None, batch: int = 500) -> dict:
+    """Deliver everything due now, batch after batch, until nothing due is left."""
+    totals = {"sent": 0, "retry": 0, "failed": 0, "dropped": 0}
+    while True:
+        counts = deliver(now=now, limit=batch)
+        for key, value in counts.items():
+            totals[key] += value
+        if not any(counts.values()):
+            return totals
+
+
+def _deliver_one(transport: SmtpTransport, message: OutboxMessage, sender: str, domain: str,
+                 now: datetime) -> str:
+    message.attempts += 1
+    try:
+        transport.send(build_email(message, sender, domain))
+    except PermanentFailure as exc:
+        message.status, message.last_error = "failed", str(exc)[:2000]
+        return "failed"
+    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+        transport.close()
+        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if message.attempts >= MAX_ATTEMPTS:
+            message.status = "failed"
+            return "failed"
+        message.status, message.next_attempt_at = "queued", now + backoff(message.attempts)
+        if not current_app.config.get("PRODUCTION") and not current_app.testing:
+            log.warning("Mail to %s not delivered (%s); queued for retry.\n%s\n%s",
+                        message.recipient, message.last_error, message.subject, message.body_text)
+        return "retry"
+    message.status, message.sent_at, message.last_error = "sent", utcnow(), None
+    return "sent"
+
+
+def deliver_soon(messages) -> None:
+    """Try the given freshly committed messages at once; failures stay queued for the scheduler."""
+    ids = [m.id for m in messages if m is not None and m.id is not None]
+    if ids and current_app.config.get("MAIL_SEND_IMMEDIATELY", True):
+        try:
+            deliver(ids=ids)
+        except Exception:  # noqa: BLE001 - the outbox keeps the message; the scheduler retries
+            db.session.rollback()
+            log.exception("Immediate delivery failed; the scheduler will retry")

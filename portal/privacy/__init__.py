@@ -1,0 +1,1 @@
+"""The citizen's privacy rights: download my data, delete my account."""

@@ -1,0 +1,1 @@
+"""Public pages: front page, privacy, accessibility statement, language switch."""

@@ -1,0 +1,243 @@
+"""Finding published tasks: one query for a page of tasks with their upcoming occurrences' figures.
+
+A list page costs a fixed number of statements (count, page of tasks, nothing per row), whatever the
+page size: institutions are joined in and the occurrence figures come from one grouped subquery.
+"""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Integer, and_, event, func, or_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import contains_eager
+from sqlalchemy.sql.functions import FunctionElement
+
+from models import Institution, Occurrence, Task, db
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+PUBLISHED = ("open", "full")
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+# Local hours that start each part of the day (as on the citizen's availability grid).
+PART_STARTS = {"morning": 0, "afternoon": 12, "evening": 17}
+PART_ENDS = {"morning": 12, "afternoon": 17, "evening": 24}
+SORTS = ("soonest", "newest", "spots", "title")
+
+
+# --- local weekday and hour of a UTC column, in both databases -----------------------------------------
+
+class local_weekday(FunctionElement):
+    """Monday = 0 … Sunday = 6 of a UTC timestamp, seen in Copenhagen."""
+    type = Integer()
+    inherit_cache = True
+
+
+class local_hour(FunctionElement):
+    """The hour (0–23) of a UTC timestamp, seen in Copenhagen."""
+    type = Integer()
+    inherit_cache = True
+
+
+def _pg_local(compiler, element, **kw):
+    column = compiler.process(element.clauses, **kw)
+    return f"((({column}) AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Copenhagen')"
+
+
+@compiles(local_weekday, "postgresql")
+def _pg_weekday(element, compiler, **kw):
+    return f"(CAST(EXTRACT(ISODOW FROM {_pg_local(compiler, element, **kw)}) AS INTEGER) - 1)"
+
+
+@compiles(local_hour, "postgresql")
+def _pg_hour(element, compiler, **kw):
+    return f"CAST(EXTRACT(HOUR FROM {_pg_local(compiler, element, **kw)}) AS INTEGER)"
+
+
+@compiles(local_weekday)
+def _sqlite_weekday(element, compiler, **kw):
+    return f"samskab_local_weekday({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(local_hour)
+def _sqlite_hour(element, compiler, **kw):
+    return f"samskab_local_hour({compiler.process(element.clauses, **kw)})"
+
+
+def _as_local(value) -> datetime | None:
+    if value is None:
+        return None
+    stamp = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return stamp.replace(tzinfo=ZoneInfo("UTC")).astimezone(COPENHAGEN)
+
+
+def _fold(value):
+    return value.casefold() if isinstance(value, str) else value
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_functions(dbapi_conn, _record):
+    # SQLite knows no time zones and folds only ASCII case; Python does both for it.
+    if not isinstance(dbapi_conn, sqlite3.Connection):
+        return
+    dbapi_conn.create_function("samskab_local_weekday", 1, lambda v: None if v is None else _as_local(v).weekday(),
+                               deterministic=True)
+    dbapi_conn.create_function("samskab_local_hour", 1, lambda v: None if v is None else _as_local(v).hour,
+                               deterministic=True)
+    dbapi_conn.create_function("samskab_fold", 1, _fold, deterministic=True)
+
+
+class folded(FunctionElement):
+    """Case-folded text (Unicode-aware in both databases, so "Æble" finds "æble")."""
+    inherit_cache = True
+
+
+@compiles(folded, "postgresql")
+def _pg_folded(element, compiler, **kw):
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded)
+def _sqlite_folded(element, compiler, **kw):
+    return f"samskab_fold({compiler.process(element.clauses, **kw)})"
+
+
+# --- the search ---------------------------------------------------------------------------------------
+
+@dataclass
+class Criteria:
+    """What the visitor asked for; every field optional."""
+
+    q: str = ""
+    kind: str = ""                 # institution kind
+    area: str = ""                 # a postcode or its first digits
+    date_from: date | None = None
+    date_to: date | None = None
+    weekdays: list[int] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+    recurrence: str = ""           # "" | "once" | "recurring"
+    no_certificate: bool = False
+    no_pledge: bool = False
+    spots_left: bool = False
+    sort: str = "soonest"
+
+
+@dataclass
+class Row:
+    task: Task
+    next_start: datetime | None
+    next_end: datetime | None
+    occurrences: int
+    spots_left: int
+
+
+@dataclass
+class Page:
+    rows: list[Row]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def _local_midnight_utc(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=COPENHAGEN).astimezone(ZoneInfo("UTC"))
+
+
+def upcoming_condition(now: datetime):
+    """An occurrence one can still join: it starts later, or a window/open task has not ended."""
+    return and_(Occurrence.cancelled.is_(False),
+                or_(Occurrence.starts_at > now,
+                    and_(Task.kind != "fixed", or_(Occurrence.ends_at.is_(None), Occurrence.ends_at > now))))
+
+
+def _occurrence_filters(criteria: Criteria, now: datetime) -> list:
+    conditions = [upcoming_condition(now)]
+    if criteria.date_from:
+        start = _local_midnight_utc(criteria.date_from)
+        conditions.append(or_(Occurrence.starts_at >= start, Occurrence.ends_at.is_(None), Occurrence.ends_at > start))
+    if criteria.date_to:
+        conditions.append(Occurrence.starts_at < _local_midnight_utc(criteria.date_to + timedelta(days=1)))
+    if criteria.weekdays:
+        conditions.append(local_weekday(Occurrence.starts_at).in_(criteria.weekdays))
+    if criteria.parts:
+        hour = local_hour(Occurrence.starts_at)
+        conditions.append(or_(*[and_(hour >= PART_STARTS[p], hour < PART_ENDS[p]) for p in criteria.parts]))
+    return conditions
+
+
+def _task_filters(criteria: Criteria) -> list:
+    conditions = [Task.status.in_(PUBLISHED)]
+    for word in criteria.q.split()[:8]:
+        needle = word.casefold()
+        conditions.append(or_(*[folded(col).contains(needle, autoescape=True) for col in
+                                (Task.title, Task.description, Task.skills_wanted, Task.volunteers_do,
+                                 Task.place, Institution.name)]))
+    if criteria.kind:
+        conditions.append(Institution.kind == criteria.kind)
+    if criteria.area:
+        conditions.append(func.coalesce(Task.postcode, Institution.postcode).startswith(criteria.area,
+                                                                                         autoescape=True))
+    if criteria.recurrence == "once":
+        conditions.append(Task.recurrence == "none")
+    elif criteria.recurrence == "recurring":
+        conditions.append(Task.recurrence != "none")
+    if criteria.no_certificate:
+        conditions.append(Task.requires_child_certificate.is_(False))
+    if criteria.no_pledge:
+        conditions.append(Task.requires_pledge.is_(False))
+    return conditions
+
+
+def find_tasks(criteria: Criteria, *, now: datetime, page: int = 1, per_page: int = PAGE_SIZE) -> Page:
+    """A page of published tasks matching `criteria`, each with its next occurrence and free spots."""
+    per_page = min(max(per_page, 1), MAX_PAGE_SIZE)
+    spots = func.sum(Occurrence.capacity - Occurrence.accepted_count)
+    figures = (select(Occurrence.task_id.label("task_id"),
+                      func.min(Occurrence.starts_at).label("next_start"),
+                      func.count(Occurrence.id).label("occurrences"),
+                      spots.label("spots_left"))
+               .join(Task, Task.id == Occurrence.task_id)
+               .where(Task.status.in_(PUBLISHED), *_occurrence_filters(criteria, now))
+               .group_by(Occurrence.task_id))
+    if criteria.spots_left:
+        figures = figures.having(spots > 0)
+    figures = figures.subquery("figures")
+
+    base = (select(Task).join(Institution, Institution.id == Task.institution_id)
+            .join(figures, figures.c.task_id == Task.id)
+            .where(*_task_filters(criteria)))
+    total = db.session.scalar(select(func.count()).select_from(base.with_only_columns(Task.id).subquery())) or 0
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)
+
+    order = {
+        "soonest": (figures.c.next_start.asc(), Task.id.asc()),
+        "newest": (Task.published_at.desc(), Task.id.desc()),
+        "spots": (figures.c.spots_left.desc(), figures.c.next_start.asc(), Task.id.asc()),
+        "title": (Task.title.asc(), Task.id.asc()),
+    }[criteria.sort if criteria.sort in SORTS else "soonest"]
+    # The end of the next occurrence, found by the (task_id, starts_at) index: no query per row.
+    next_end = (select(Occurrence.ends_at)
+                .where(Occurrence.task_id == Task.id, Occurrence.starts_at == figures.c.next_start)
+                .limit(1).scalar_subquery())
+    query = (base.add_columns(figures.c.next_start, next_end, figures.c.occurrences, figures.c.spots_left)
+             .options(contains_eager(Task.institution))
+             .order_by(*order).offset((page - 1) * per_page).limit(per_page))
+    rows = [Row(task=t, next_start=start, next_end=end, occurrences=n or 0, spots_left=max(int(s or 0), 0))
+            for t, start, end, n, s in db.session.execute(query)]
+    return Page(rows=rows, total=total, page=page, per_page=per_page)

@@ -1,0 +1,96 @@
+"""Public views."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from models import Idea, Institution, Occurrence, Role, Signup, Task, db, utcnow
+from portal.access import PUBLIC, access
+from portal.auth.views import safe_next
+from portal.forms import BaseForm
+from portal.public.finding import PUBLISHED, find_tasks, upcoming_condition
+from portal.public.forms import TaskSearchForm
+
+bp = Blueprint("public", __name__)
+
+
+@bp.route("/")
+@access(PUBLIC)
+def home():
+    """The front page: what Samskab is and the ways in."""
+    counts = {
+        "tasks": db.session.scalar(select(func.count()).select_from(Task).where(Task.status == "open")) or 0,
+        "institutions": db.session.scalar(select(func.count()).select_from(Institution)) or 0,
+        "ideas": db.session.scalar(select(func.count()).select_from(Idea).where(Idea.hidden.is_(False))) or 0,
+    }
+    return render_template("public/home.html", counts=counts)
+
+
+@bp.route("/privatliv")
+@access(PUBLIC)
+def privacy():
+    """How Samskab handles personal data, in plain Danish."""
+    return render_template("public/privacy.html")
+
+
+@bp.route("/tilgaengelighed")
+@access(PUBLIC)
+def accessibility():
+    """The accessibility statement (tilgængelighedserklæring)."""
+    return render_template("public/accessibility.html")
+
+
+@bp.route("/sprog", methods=["POST"])
+@access(PUBLIC)
+def set_language():
+    """Switch the interface language between Danish and English."""
+    form = BaseForm()
+    lang = request.form.get("lang")
+    if form.validate_on_submit() and lang in ("da", "en"):
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("public.home"))
+
+
+# --- finding tasks ---------------------------------------------------------------------------------------
+
+@bp.route("/opgaver")
+@access(PUBLIC)
+def tasks():
+    """The public task list: free-text search, filters, sorting and pages."""
+    form = TaskSearchForm(formdata=request.args)
+    form.validate()
+    page_no = request.args.get("side", 1, type=int) or 1
+    found = find_tasks(form.criteria(), now=utcnow(), page=page_no)
+    args = request.args.to_dict(flat=False)
+    args.pop("side", None)
+    return render_template("public/tasks.html", form=form, found=found, args=args,
+                           active_filters=bool(set(args) - {"sort"}))
+
+
+@bp.route("/opgaver/<int:task_id>")
+@access(PUBLIC)
+def task(task_id: int):
+    """A task page: the frame, the times and places, free spots, contact person and requirements."""
+    task = db.session.scalar(select(Task).where(Task.id == task_id, Task.status.in_(PUBLISHED))
+                             .options(joinedload(Task.institution)))
+    if task is None:
+        abort(404)
+    now = utcnow()
+    occurrences = list(db.session.scalars(
+        select(Occurrence).join(Task).where(Occurrence.task_id == task.id, upcoming_condition(now))
+        .order_by(Occurrence.starts_at)))
+    mine = {}
+    if current_user.is_authenticated:
+        rows = db.session.scalars(select(Signup).join(Occurrence).where(
+            Occurrence.task_id == task.id, Signup.user_id == current_user.id,
+            Signup.status.in_(("accepted", "pending", "waitlisted"))))
+        mine = {s.occurrence_id: s for s in rows}
+    return render_template("public/task.html", task=task, occurrences=occurrences, mine=mine,
+                           can_sign_up=task.status in PUBLISHED and bool(occurrences),
+                           is_citizen=current_user.is_authenticated and current_user.has_role(Role.CITIZEN),
+                           spots_left=sum(o.spots_left for o in occurrences))

@@ -1,0 +1,167 @@
+"""Follow-ups that keep things moving: unanswered ideas, half-empty tasks, expiring certificates."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from models import (Idea, Occurrence, Role, Screening, Signup, Task, User, UserRole, VolunteerProfile, db)
+from portal.mail.checks import TASK_OFF, UNANSWERED, stamp
+from portal.mail.outbox import link, queue_mail
+from portal.scheduler.timing import Lead, add_working_days, from_local, to_local
+
+UNDERFILLED_LEAD = Lead("3d", days=3)       # tell the contact person three days before the start
+SUGGESTED_VOLUNTEERS = 5
+CERTIFICATE_WARNING_DAYS = 30
+IDEA_ESCALATION_FACTOR = 2                   # the coordinators hear at twice the answer time (10 days)
+
+
+def coordinators() -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.COORDINATOR.value, User.active.is_(True), User.deleted_at.is_(None),
+               User.email.is_not(None)).order_by(User.id)))
+
+
+# --- (3) ideas waiting for an answer -------------------------------------------------------------
+
+def idea_deadlines(now: datetime) -> list:
+    """Tell the sparring agent at N working days without an answer, and the coordinators at 2N."""
+    days = current_app.config.get("IDEA_ANSWER_WORKING_DAYS", 5)
+    ideas = db.session.scalars(
+        select(Idea).where(Idea.first_answer_at.is_(None), Idea.status.in_(UNANSWERED), Idea.hidden.is_(False),
+                           Idea.created_at <= now - timedelta(days=days))
+        .options(selectinload(Idea.agent), selectinload(Idea.initiator))).all()
+    staff = coordinators() if ideas else []
+    messages = []
+    for idea in ideas:
+        first_due = idea.answer_due_at or add_working_days(idea.created_at, days)
+        second_due = add_working_days(idea.created_at, days * IDEA_ESCALATION_FACTOR)
+        if now >= first_due:
+            agent_ok = idea.agent is not None and idea.agent.is_active and idea.agent.email
+            for person in ([idea.agent] if agent_ok else staff):
+                messages.append(_idea_mail(idea, person, days, "agent"))
+        if now >= second_due:
+            for person in staff:
+                if idea.agent_id != person.id:
+                    messages.append(_idea_mail(idea, person, days * IDEA_ESCALATION_FACTOR, "coordinator"))
+    return messages
+
+
+def _idea_mail(idea: Idea, person: User, days: int, step: str):
+    return queue_mail("idea_deadline", dedup_key=f"idea_deadline:{idea.id}:{step}:{person.id}", recipient=person,
+                      subject=lambda: _("An idea has waited %(days)d working days for an answer", days=days),
+                      template="idea_deadline",
+                      context={"idea": idea, "days": days, "escalated": step == "coordinator",
+                               "idea_url": link("ideas.idea", "coordinators.index", idea_id=idea.id)},
+                      ref=f"idea:{idea.id}")
+
+
+# --- (4) tasks starting soon with free places ---------------------------------------------------
+
+def underfilled_tasks(now: datetime) -> list:
+    """Three days before the start, tell the contact person about free places, with suggestions."""
+    horizon = now + UNDERFILLED_LEAD.longest
+    rows = db.session.execute(
+        select(Occurrence, Task).join(Task, Occurrence.task_id == Task.id)
+        .where(Occurrence.cancelled.is_(False), Task.status.not_in(TASK_OFF + ("closed",)),
+               Occurrence.starts_at > now, Occurrence.starts_at <= horizon,
+               Occurrence.accepted_count < Occurrence.capacity)
+        .order_by(Occurrence.starts_at)).all()
+    due = [(occurrence, task) for occurrence, task in rows if UNDERFILLED_LEAD.send_at(occurrence.starts_at) <= now]
+    if not due:
+        return []
+    finder = VolunteerFinder(now)
+    messages = []
+    for occurrence, task in due:
+        start = occurrence.starts_at
+        messages.append(queue_mail(
+            "underfilled_task", dedup_key=f"underfilled_task:{occurrence.id}:{stamp(start)}",
+            recipient=task.contact_email,
+            subject=lambda task=task: _("%(title)s starts soon and has free places", title=task.title),
+            template="underfilled_task",
+            context={"task": task, "occurrence": occurrence, "free": occurrence.capacity - occurrence.accepted_count,
+                     "suggestions": finder.suggest(task, occurrence),
+                     "task_url": link("institutions.task", "institutions.index", task_id=task.id)},
+            ref=f"occurrence:{occurrence.id}:{stamp(start)}", expires_at=start))
+    return messages
+
+
+class VolunteerFinder:
+    """Suggests volunteers for a task among profiles whose owners agreed to be found."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+        self.profiles = {p.user_id: p for p in db.session.scalars(
+            select(VolunteerProfile).join(User, VolunteerProfile.user_id == User.id)
+            .where(VolunteerProfile.consent_to_be_found.is_(True), VolunteerProfile.offers_time.is_(True),
+                   VolunteerProfile.review_status != "declined", User.active.is_(True), User.deleted_at.is_(None))
+            .options(selectinload(VolunteerProfile.user), selectinload(VolunteerProfile.screening)))}
+        self._index = None
+
+    @property
+    def index(self):
+        if self._index is None:
+            from matching import TextIndex
+            self._index = TextIndex.build({uid: p.matching_text for uid, p in self.profiles.items()
+                                           if p.matching_text.strip()})
+        return self._index
+
+    def suggest(self, task: Task, occurrence: Occurrence) -> list[dict]:
+        if not self.profiles:
+            return []
+        taken = set(db.session.scalars(select(Signup.user_id).where(
+            Signup.occurrence_id == occurrence.id, Signup.status.not_in(("cancelled",)))))
+        start_day = to_local(occurrence.starts_at).date()
+        found = []
+        for match in self.index.search(task.matching_text, SUGGESTED_VOLUNTEERS * 4):
+            profile = self.profiles.get(match.id)
+            if profile is None or match.id in taken or match.score <= 0:
+                continue
+            if task.requires_child_certificate and not (
+                    profile.screening and profile.screening.child_certificate_valid(start_day)):
+                continue
+            found.append({"name": profile.user.name, "terms": list(match.terms)[:5]})
+            if len(found) == SUGGESTED_VOLUNTEERS:
+                break
+        return found
+
+
+# --- (5) child certificates about to expire -------------------------------------------------------
+
+def certificates_expiring(now: datetime) -> list:
+    """Tell the volunteer, and the coordinator who recorded it, 30 days before a certificate runs out."""
+    today = to_local(now).date()
+    rows = db.session.execute(
+        select(Screening, VolunteerProfile, User)
+        .join(VolunteerProfile, Screening.profile_id == VolunteerProfile.id)
+        .join(User, VolunteerProfile.user_id == User.id)
+        .where(Screening.child_certificate_status == "received",
+               Screening.child_certificate_valid_until >= today,
+               Screening.child_certificate_valid_until <= today + timedelta(days=CERTIFICATE_WARNING_DAYS),
+               User.deleted_at.is_(None))).all()
+    staff = coordinators() if rows else []
+    messages = []
+    for screening, _profile, volunteer in rows:
+        until = screening.child_certificate_valid_until
+        ref = f"screening:{screening.id}:{until.isoformat()}"
+        ends = from_local(datetime.combine(until + timedelta(days=1), time(0)))
+        context = {"volunteer": volunteer, "valid_until": until}
+        messages.append(queue_mail(
+            "certificate_expiring", dedup_key=f"certificate_expiring:{screening.id}:{until.isoformat()}",
+            recipient=volunteer, subject=lambda: _("Your child certificate expires soon"),
+            template="certificate_expiring", context=context, ref=ref, expires_at=ends))
+        recorder = next((c for c in staff if c.id == screening.recorded_by_id), None)
+        for person in [recorder] if recorder else staff:
+            messages.append(queue_mail(
+                "certificate_expiring_staff",
+                dedup_key=f"certificate_expiring_staff:{screening.id}:{until.isoformat()}:{person.id}",
+                recipient=person, subject=lambda: _("A volunteer's child certificate expires soon"),
+                template="certificate_expiring_staff",
+                context={**context, "profile_url": link("coordinators.volunteer", "coordinators.index",
+                                                        user_id=volunteer.id)},
+                ref=ref, expires_at=ends))
+    return messages

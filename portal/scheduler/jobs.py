@@ -1,0 +1,104 @@
+"""The declarative list of scheduled jobs (fixed ids) and how one runs: queue, commit, deliver.
+
+Every job takes `now`, computes from the database what is due at that moment, and queues mails with
+deduplication keys; running it twice, or late, or in two processes at once, sends nothing twice.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from models import db, utcnow
+from portal.mail import sender
+from portal.scheduler import digests, followups, reminders, retention
+from portal.scheduler.timing import LOCAL
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    run: Callable[[datetime], list]   # returns the messages it queued
+    trigger: Callable[[], object]     # a fresh APScheduler trigger
+    about: str                        # for operators: the command line and the README
+
+
+def _cron(**fields):
+    return lambda: CronTrigger(timezone=LOCAL, **fields)
+
+
+def _every(**interval):
+    return lambda: IntervalTrigger(timezone=LOCAL, **interval)
+
+
+def deliver_outbox(now: datetime) -> list:
+    sender.deliver_all(now=now)
+    return []
+
+
+JOBS: tuple[Job, ...] = (
+    Job("shift_reminders", reminders.queue_due, _every(minutes=5), "shift reminders 24 h and 2 h before"),
+    Job("idea_deadlines", followups.idea_deadlines, _cron(minute=40), "ideas without an answer (5/10 working days)"),
+    Job("underfilled_tasks", followups.underfilled_tasks, _cron(hour=8, minute=0),
+        "tasks with free places 3 days before the start"),
+    Job("certificates_expiring", followups.certificates_expiring, _cron(hour=8, minute=10),
+        "child certificates expiring within 30 days"),
+    Job("inactive_accounts", retention.inactive_accounts, _cron(hour=3, minute=30),
+        "nudge after 12 months, deletion warning before 24 months"),
+    Job("digest_daily", digests.daily, _cron(hour=digests.DIGEST_HOUR, minute=0), "daily digest of news"),
+    Job("digest_weekly", digests.weekly, _cron(day_of_week="mon", hour=digests.DIGEST_HOUR, minute=5),
+        "weekly digest of news"),
+    Job("deliver_outbox", deliver_outbox, _every(minutes=1), "send queued mails, retry with backoff"),
+)
+BY_ID = {job.id: job for job in JOBS}
+
+
+def execute(job: Job, *, now: datetime | None = None, deliver: bool = True) -> int:
+    """Run one job and commit what it queued; then try to deliver those mails at once."""
+    now = now or utcnow()
+    try:
+        queued = [m for m in job.run(now) if m is not None]
+        for message in queued:
+            message.next_attempt_at = now  # due from the job's moment (a late or test clock included)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("Scheduled job %s failed", job.id)
+        raise
+    ids = [m.id for m in queued]
+    for start in range(0, len(ids) if deliver else 0, BATCH):
+        sender.deliver(ids=ids[start:start + BATCH], now=now, limit=BATCH)
+    return len(queued)
+
+
+@dataclass
+class DueReport:
+    queued: dict[str, int]
+    failed: dict[str, str]
+    delivered: dict[str, int]
+
+
+def run_due(now: datetime | None = None) -> DueReport:
+    """Run every job once, synchronously, then deliver the whole outbox (`reminders send-due`).
+
+    One failing job does not keep the others from running; it is reported instead.
+    """
+    now = now or utcnow()
+    report = DueReport({}, {}, {})
+    for job in JOBS:
+        if job.run is deliver_outbox:
+            continue
+        try:
+            report.queued[job.id] = execute(job, now=now, deliver=False)
+        except Exception as exc:  # noqa: BLE001 - reported to the operator, the rest still runs
+            report.failed[job.id] = f"{type(exc).__name__}: {exc}"
+    report.delivered = sender.deliver_all(now=now)
+    return report

@@ -1,0 +1,90 @@
+"""Shift reminders to volunteers with an accepted sign-up: the day before and two hours before."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from models import Occurrence, Signup, Task, db
+from portal import tokens
+from portal.mail import formatting
+from portal.mail.checks import TASK_OFF, stamp
+from portal.mail.outbox import already_queued, external_url, queue_mail
+from portal.scheduler.timing import Lead, due_lead
+
+# The day-before reminder goes out at the same local clock time the day before (also across a
+# daylight-saving switch) and carries the "I am coming" / "I cannot come after all" links.
+REMINDER_LEADS = (Lead("1d", days=1, answer_links=True), Lead("2h", hours=2))
+SHIFT_TOKEN = "shift"
+ANSWER_LINK_MAX_AGE = 14 * 24 * 3600
+KIND = "shift_reminder"
+
+
+def parse_leads(spec: str) -> tuple[Lead, ...]:
+    """"1d,2h" -> a day before (local clock) and two hours before; the longest lead carries the answer links."""
+    found = []
+    for part in (p.strip().lower() for p in spec.split(",") if p.strip()):
+        number, unit = part[:-1], part[-1:]
+        if not number.isdigit() or unit not in ("d", "h") or int(number) == 0:
+            raise ValueError(f"REMINDER_LEADS: {part!r} is not like '1d' or '2h'")
+        found.append(Lead(f"{number}{unit}", days=int(number) if unit == "d" else 0,
+                          hours=int(number) if unit == "h" else 0))
+    found.sort(key=lambda lead: lead.longest, reverse=True)
+    return tuple(Lead(lead.name, lead.days, lead.hours, answer_links=(i == 0)) for i, lead in enumerate(found))
+
+
+def leads() -> tuple[Lead, ...]:
+    configured = current_app.config.get("REMINDER_LEADS", REMINDER_LEADS)
+    return parse_leads(configured) if isinstance(configured, str) else tuple(configured)
+
+
+def answer_token(signup: Signup) -> str:
+    return tokens.make(SHIFT_TOKEN, {"sid": signup.id, "uid": signup.user_id})
+
+
+def dedup_key(signup: Signup, occurrence: Occurrence, lead: Lead) -> str:
+    # The start is part of the key: a moved shift gets its reminders again, for the new time.
+    return f"{KIND}:{occurrence.id}:{signup.user_id}:{lead.name}:{stamp(occurrence.starts_at)}"
+
+
+def queue_due(now: datetime) -> list:
+    """Queue the reminders whose window holds `now`; stale ones (their moment passed) are skipped."""
+    plan = leads()
+    horizon = max(lead.longest for lead in plan)
+    rows = db.session.execute(
+        select(Signup, Occurrence, Task)
+        .join(Occurrence, Signup.occurrence_id == Occurrence.id).join(Task, Occurrence.task_id == Task.id)
+        .where(Signup.status == "accepted", Occurrence.cancelled.is_(False), Task.status.not_in(TASK_OFF),
+               Occurrence.starts_at > now, Occurrence.starts_at <= now + horizon)
+        .options(selectinload(Signup.user), selectinload(Task.institution))).all()
+    due = []
+    for signup, occurrence, task in rows:
+        found = due_lead(occurrence.starts_at, now, plan)
+        if found is not None:
+            due.append((signup, occurrence, task, *found))
+    sent_before = already_queued(dedup_key(s, o, lead) for s, o, _t, lead, _e in due)
+    messages = []
+    for signup, occurrence, task, lead, window_end in due:
+        key = dedup_key(signup, occurrence, lead)
+        if key not in sent_before:
+            messages.append(_queue(signup, occurrence, task, lead, window_end, key))
+    return messages
+
+
+def _queue(signup: Signup, occurrence: Occurrence, task: Task, lead: Lead, window_end: datetime, key: str):
+    context = {"task": task, "occurrence": occurrence, "institution": task.institution,
+               "answer_links": lead.answer_links,
+               "mine_url": external_url("citizens.index")}
+    if lead.answer_links:
+        token = answer_token(signup)
+        context["coming_url"] = external_url("mail.shift_coming", token=token)
+        context["cancel_url"] = external_url("mail.shift_cancel", token=token)
+    start = occurrence.starts_at
+    return queue_mail(KIND, dedup_key=key, recipient=signup.user,
+                      subject=lambda: _("Reminder: %(title)s, %(when)s", title=task.title,
+                                        when=formatting.when(start)),
+                      template="shift_reminder", context=context,
+                      ref=f"signup:{signup.id}:{stamp(start)}", expires_at=window_end)

@@ -1,0 +1,177 @@
+"""Binds extensions, blueprints, CLI commands, error pages and response headers to an app."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import Flask, g, render_template, request, session
+from flask_babel import format_date, format_datetime, gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from models import User, db
+from portal.extensions import babel, csrf, limiter, login_manager, migrate
+
+log = logging.getLogger(__name__)
+
+
+def init_app(app: Flask) -> None:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    db.init_app(app)
+    _sqlite_pragmas(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True,
+                     compare_type=True, include_object=_include_object, render_item=_render_item)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Europe/Copenhagen")
+    limiter.init_app(app)
+    _init_login(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_template_helpers(app)
+    app.after_request(_security_headers)
+    from portal import cli
+    cli.init_app(app)
+
+
+def _include_object(obj, name, type_, reflected, compare_to):
+    # APScheduler owns its job table; it is not part of our model.
+    return not (type_ == "table" and name == "apscheduler_jobs")
+
+
+def _render_item(type_, obj, autogen_context):
+    # Migrations spell our UTC column type as the plain DateTime it stores.
+    from models.base import UTCDateTime
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    return False
+
+
+def _sqlite_pragmas(app: Flask) -> None:
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    with app.app_context():
+        engine: Engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=10000")
+            cur.close()
+
+
+def _select_locale() -> str:
+    lang = session.get("lang")
+    if lang in ("da", "en"):
+        return lang
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    return "da"
+
+
+def _init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(raw: str):
+        uid, _sep, stamp = raw.partition(":")
+        if not uid.isdigit():
+            return None
+        user = db.session.get(User, int(uid))
+        if user is None or user.get_id() != raw:
+            return None
+        return user
+
+    login_manager.login_message = None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.admin.views import bp as admin
+    from portal.auth.views import bp as auth
+    from portal.citizens.views import bp as citizens
+    import portal.citizens.insight  # noqa: F401  (adds the insight page to the citizens blueprint)
+    from portal.coordinators.views import bp as coordinators
+    from portal.councils.views import bp as councils
+    from portal.institutions.views import bp as institutions
+    from portal.mail.views import bp as mail
+    from portal.privacy.views import bp as privacy
+    from portal.public.views import bp as public
+
+    for bp in (public, auth, citizens, institutions, councils, coordinators, admin, mail):
+        app.register_blueprint(bp)
+    app.register_blueprint(privacy)
+    from portal.health.views import bp as health
+    app.register_blueprint(health)
+
+
+def _register_errors(app: Flask) -> None:
+    messages = {
+        400: lambda: _("The request could not be understood."),
+        403: lambda: _("You do not have access to this page."),
+        404: lambda: _("We could not find the page you were looking for."),
+        405: lambda: _("That action is not allowed here."),
+        413: lambda: _("What you sent is too large."),
+        429: lambda: _("Too many attempts. Please wait a little and try again."),
+        500: lambda: _("Something went wrong on our side. Please try again later."),
+    }
+
+    def handler(code):
+        def handle(error):
+            if code == 500:
+                db.session.rollback()
+            return render_template("error.html", code=code, message=messages[code]()), code
+        return handle
+
+    for code in messages:
+        app.register_error_handler(code, handler(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        message = _("Your form expired or was not sent from this site. Please try again.")
+        return render_template("error.html", code=400, message=message), 400
+
+
+def _register_template_helpers(app: Flask) -> None:
+    @app.template_filter("localtime")
+    def localtime(value: datetime | None, fmt: str = "medium") -> str:
+        return format_datetime(value, fmt) if value else ""
+
+    @app.template_filter("localdate")
+    def localdate(value, fmt: str = "long") -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            return format_datetime(value, "EEEE d. MMMM y" if fmt == "long" else fmt)
+        return format_date(value, fmt)
+
+    @app.context_processor
+    def inject():
+        from portal.navigation import navigation
+        return {"nav_items": navigation(), "current_lang": _select_locale()}
+
+    @app.before_request
+    def remember_request_start():
+        g.lang = _select_locale()
+
+
+def _security_headers(response):
+    csp = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+           "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+    response.headers.setdefault("Content-Security-Policy", csp)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    from flask import current_app
+    if current_app.config.get("PRODUCTION"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.endpoint and not request.endpoint.startswith("static") and "Cache-Control" not in response.headers:
+        if current_user and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,17 @@
+"""The front page and logging in as the demo citizen, with axe-core on each page."""
+from portal.demo import DEMO_PASSWORD
+from tests.browser.conftest import axe_violations, log_in
+
+
+def test_front_page_and_citizen_login_are_accessible(page, live_server):
+    base, _app = live_server
+    page.goto(base + "/")
+    assert page.locator("html").get_attribute("lang") == "da"
+    assert axe_violations(page) == []
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+
+    log_in(page, base, "borger@samskab.dk", DEMO_PASSWORD)
+    assert page.url.endswith("/mig/")
+    assert page.get_by_role("button", name="Log ud").is_visible()
+    assert axe_violations(page) == []

@@ -1,0 +1,138 @@
+"""Shared fixtures: an app per test on a fresh database (SQLite, or PostgreSQL when marked)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from models import db
+from tests import factories
+
+REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://127.0.0.1:5432/test")
+
+
+def pg_url() -> str:
+    return "postgresql+psycopg://" + PG_URL.split("://", 1)[1]
+
+
+def postgres_available() -> bool:
+    try:
+        engine = create_engine(pg_url(), connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not available"
+        return False
+
+
+def base_config(tmp_path: Path, **extra) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_SEND_IMMEDIATELY": False,
+        "BASE_URL": "http://samskab.test",
+        "SERVER_NAME": None,
+    }
+    config.update(extra)
+    return config
+
+
+def reset_postgres() -> None:
+    engine = create_engine(pg_url())
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request starts as in production: empty `g` and no stale objects in the session.
+
+    The tests keep one application context pushed (so they can use db.session between requests);
+    Flask then reuses it for requests, which would share `g` (and Flask-Login's cached user).
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for name in list(vars(g)):
+                delattr(g, name)
+            db.session.expire_all()
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def db_url(request, tmp_path):
+    """The database URL for this test: PostgreSQL for tests marked `postgres`, else a SQLite file."""
+    if request.node.get_closest_marker("postgres"):
+        if not postgres_available():
+            if REQUIRE_POSTGRES:
+                pytest.fail("PostgreSQL is required (REQUIRE_POSTGRES=1) but not reachable at " + PG_URL)
+            pytest.skip("PostgreSQL not available")
+        reset_postgres()
+        return pg_url()
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def make_app(tmp_path, db_url, monkeypatch):
+    monkeypatch.setenv("SAMSKAB_INSTANCE", str(tmp_path / "instance"))
+    created = []
+
+    def build(**extra):
+        app = create_app(base_config(tmp_path, SQLALCHEMY_DATABASE_URI=db_url, **extra))
+        app.test_client_class = IsolatedClient
+        created.append(app)
+        return app
+
+    yield build
+    for app in created:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def sign_in(client, user):
+    """Log a user in through the session, without the form (the form has its own tests)."""
+    from flask_login.utils import _create_identifier
+    with client.application.test_request_context(environ_base=client.environ_base):
+        identifier = _create_identifier()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.get_id()
+        sess["_fresh"] = True
+        sess["_id"] = identifier
+    return client
+
+
+@pytest.fixture
+def login(client):
+    return lambda user: sign_in(client, user)
+
+
+@pytest.fixture
+def make():
+    return factories

@@ -1,0 +1,108 @@
+"""Factories for test data: small functions with sensible defaults, no fixture files."""
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+
+from werkzeug.security import generate_password_hash
+
+from models import (Council, CouncilMember, Institution, InstitutionMember, Occurrence, Role, Task, User,
+                    VolunteerProfile, db, utcnow)
+
+PASSWORD = "Korrekt-hest-batteri-42"
+_seq = itertools.count(1)
+
+
+@lru_cache(maxsize=1)
+def _hash() -> str:
+    return generate_password_hash(PASSWORD, method="scrypt")
+
+
+def user(*roles: Role | str, email: str | None = None, name: str | None = None, verified: bool = True,
+         **fields) -> User:
+    n = next(_seq)
+    u = User(email=email or f"person{n}@example.dk", name=name or f"Person {n}", password_hash=_hash(),
+             email_verified_at=utcnow() if verified else None, **fields)
+    for role in roles or (Role.CITIZEN,):
+        u.grant(role)
+    db.session.add(u)
+    db.session.flush()
+    return u
+
+
+def institution(name: str | None = None, kind: str = "school", staff: list[User] | None = None, **fields):
+    inst = Institution(name=name or f"Institution {next(_seq)}", kind=kind, postcode=fields.pop("postcode", "2800"),
+                       **fields)
+    db.session.add(inst)
+    db.session.flush()
+    for member in staff or []:
+        db.session.add(InstitutionMember(institution_id=inst.id, user_id=member.id))
+    db.session.flush()
+    return inst
+
+
+def council(name: str | None = None, members: list[User] | None = None, **fields) -> Council:
+    c = Council(name=name or f"Lokalråd {next(_seq)}", **fields)
+    db.session.add(c)
+    db.session.flush()
+    for member in members or []:
+        db.session.add(CouncilMember(council_id=c.id, user_id=member.id))
+    db.session.flush()
+    return c
+
+
+def task(inst: Institution, *, starts_at: datetime | None = None, hours: int = 2, capacity: int = 5,
+         status: str = "open", occurrences: int = 1, **fields) -> Task:
+    start = starts_at or (utcnow() + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    t = Task(institution_id=inst.id, title=fields.pop("title", f"Opgave {next(_seq)}"),
+             description=fields.pop("description", "Vi søger en frivillig til en konkret opgave."),
+             volunteers_do=fields.pop("volunteers_do", "Læser højt for børnene."),
+             volunteers_do_not=fields.pop("volunteers_do_not", "Ingen personlig pleje, ingen fortrolige oplysninger."),
+             place=fields.pop("place", "Biblioteket"), contact_name=fields.pop("contact_name", "Kontakt Person"),
+             contact_email=fields.pop("contact_email", "kontakt@example.dk"), capacity=capacity, status=status,
+             published_at=utcnow() if status != "draft" else None, **fields)
+    for i in range(occurrences):
+        begin = start + timedelta(weeks=i)
+        t.occurrences.append(Occurrence(starts_at=begin, ends_at=begin + timedelta(hours=hours), capacity=capacity))
+    db.session.add(t)
+    db.session.flush()
+    return t
+
+
+def profile(owner: User, **fields) -> VolunteerProfile:
+    p = VolunteerProfile(user_id=owner.id, skills=fields.pop("skills", "Lektiehjælp og højtlæsning"),
+                         interests=fields.pop("interests", "Børn og bøger"), postcode=fields.pop("postcode", "2800"),
+                         **fields)
+    db.session.add(p)
+    db.session.flush()
+    return p
+
+
+def aware(*args) -> datetime:
+    return datetime(*args, tzinfo=timezone.utc)
+
+
+def outbox_message(recipient: User, *, kind: str = "signup_accepted", status: str = "queued", **fields):
+    """A message in the outbox, as queue_mail would have written it."""
+    from models import OutboxMessage
+    n = next(_seq)
+    m = OutboxMessage(dedup_key=fields.pop("dedup_key", f"test:{n}"), kind=kind, user_id=recipient.id,
+                      recipient=recipient.email, subject=fields.pop("subject", f"Besked {n}"),
+                      body_text=fields.pop("body_text", "Hej"), body_html=fields.pop("body_html", "<p>Hej</p>"),
+                      status=status, **fields)
+    db.session.add(m)
+    db.session.flush()
+    return m
+
+
+def signup_record(occurrence: Occurrence, volunteer: User, *, status: str = "accepted", **fields):
+    """A sign-up row as the sign-up operations leave it (accepted ones hold a place)."""
+    from models import Signup
+    holds = status in ("accepted", "pending")
+    s = Signup(occurrence_id=occurrence.id, user_id=volunteer.id, status=status, holds_spot=holds, **fields)
+    if holds:
+        occurrence.accepted_count += 1
+    db.session.add(s)
+    db.session.flush()
+    return s

@@ -1,0 +1,2 @@
+"""A real SMTP server (aiosmtpd) for these tests."""
+from tests.mailserver import smtp, smtp_for  # noqa: F401

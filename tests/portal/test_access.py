@@ -1,0 +1,105 @@
+"""Walks every registered route for every role and checks the status against the matrix,
+and checks the conventions: every route declares an access rule and state changes need CSRF."""
+import re
+
+import pytest
+
+from models import Role, db
+from portal.access import rule_of
+from tests.conftest import sign_in
+from tests.portal.access_matrix import MATRIX, ROLES
+
+ROLE_OF = {"citizen": Role.CITIZEN, "staff": Role.STAFF, "council": Role.COUNCIL,
+           "coordinator": Role.COORDINATOR, "admin": Role.ADMIN}
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+@pytest.fixture
+def world(app, make):
+    """One user per role plus one object of each kind that routes take as parameters."""
+    people = {name: make.user(role, email=f"{name}@example.dk") for name, role in ROLE_OF.items()}
+    target = make.user(email="target@example.dk")
+    inst = make.institution(staff=[people["staff"]])
+    council = make.council(members=[people["council"]])
+    failed_mail = make.outbox_message(target, status="failed", last_error="550 mailbox unavailable")
+    target_profile = target.profile or make.profile(target)
+    db.session.commit()
+    params = {"user_id": target.id, "institution_id": inst.id, "council_id": council.id, "token": "not-a-token",
+              "message_id": failed_mail.id, "profile_id": target_profile.id}
+    return people, params
+
+
+def fill(rule, params) -> str:
+    def value(match):
+        name = match.group(2)
+        if name not in params:
+            raise AssertionError(f"No test value for <{name}> in {rule.rule}: add it to the world fixture")
+        return str(params[name])
+    return re.sub(r"<(?:([a-z]+):)?([a-z_]+)>", value, rule.rule)
+
+
+def test_every_route_is_in_the_matrix(app):
+    keys = {(rule.rule, method) for rule, method in routes(app)}
+    missing = sorted(keys - set(MATRIX))
+    stale = sorted(set(MATRIX) - keys)
+    assert not missing, f"Routes without an entry in the role matrix: {missing}"
+    assert not stale, f"Matrix entries for routes that do not exist: {stale}"
+
+
+def test_role_matrix(app, world):
+    people, params = world
+    failures = []
+    for role in ROLES:
+        for rule, method in routes(app):
+            client = app.test_client()  # a fresh session per request: logging out must not leak
+            if role != "anonymous":
+                sign_in(client, people[role])
+            url = fill(rule, params)
+            response = client.open(url, method=method, data={})
+            expected = MATRIX[(rule.rule, method)][role]
+            if response.status_code != expected:
+                failures.append(f"{role:11} {method:4} {url}: {response.status_code}, expected {expected}")
+            db.session.rollback()
+    assert not failures, "\n".join(failures)
+
+
+def test_every_view_declares_an_access_rule(app):
+    missing = [rule.endpoint for rule, _m in routes(app) if rule_of(app.view_functions[rule.endpoint]) is None]
+    assert not missing, f"Views without @access(...): {missing}"
+
+
+# Routes that take POST without a CSRF token, each with the reason. Keep this list short.
+CSRF_EXEMPT = {
+    # RFC 8058 one-click unsubscribe: mail programs POST without cookies, so no CSRF token can exist;
+    # the signed, per-user token in the URL is the proof, and the only effect is turning mails off.
+    ("/afmeld/<token>", "POST"),
+}
+
+
+def test_state_changing_routes_are_csrf_protected(make_app, make):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    csrf = app.extensions["csrf"]
+    with app.app_context():
+        db.create_all()
+        admin = make.user(*ROLE_OF.values(), email="all@example.dk")
+        db.session.commit()
+        client = app.test_client()
+        sign_in(client, admin)
+        for rule, method in routes(app):
+            if method not in {"POST", "PUT", "PATCH", "DELETE"}:
+                continue
+            view = app.view_functions[rule.endpoint]
+            if (rule.rule, method) in CSRF_EXEMPT:
+                assert f"{view.__module__}.{view.__name__}" in csrf._exempt_views, rule.rule
+                continue
+            assert f"{view.__module__}.{view.__name__}" not in csrf._exempt_views, rule.rule
+            url = re.sub(r"<(?:[a-z]+:)?[a-z_]+>", "1", rule.rule)
+            response = client.open(url, method=method, data={"anything": "x"})
+            assert response.status_code == 400, f"{method} {rule.rule} accepted a request without a CSRF token"
