@@ -7,7 +7,7 @@ PORT   ?= 5000
 FLASK  := $(BIN)/flask --app app
 PYTEST_ARGS ?=
 
-.PHONY: run test setup install install-dev translations db i18n clean
+.PHONY: run test setup install install-dev translations db i18n clean load
 
 run: install setup
 	@echo "Samskab: http://$(HOST):$(PORT)"
@@ -48,3 +48,7 @@ i18n:
 
 clean:
 	rm -rf $(VENV) instance/samskab.db
+
+# Load and fault test against gunicorn + a private PostgreSQL cluster (about 5 minutes; see README).
+load: install-dev translations
+	$(BIN)/python -m tests.load.run $(LOAD_ARGS)

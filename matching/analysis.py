@@ -19,6 +19,13 @@ DERIVATION_WEIGHT = 0.7  # "svømning" also counts as "svøm" when that stem is 
 LEXICON_WEIGHT = 0.8  # an English skill word counts this much for each Danish equivalent
 MIN_PART_CHARS = 3
 MIN_COMPOUND_CHARS = 6
+PARTIAL_WEIGHT = 0.35  # a known head or tail of a compound whose other part is unknown
+PARTIAL_MIN_CHARS = 4
+# Endings that make a word longer without making it a compound ("park|ering" is not park + ering).
+ENDINGS = frozenset("""er en et ene erne ers ens ets es s e ing ning ering ende ender else elser hed heden
+heder lig lige ligt isk iske sk ske st ste est este ere erer eret ion ioner tion ist ister isme""".split())
+MAX_COMPOUND_CHARS = 48  # longer "words" (pasted links, keyboard mash) are not split: it costs O(n²)
+MAX_WORD_CHARS = 64  # longer tokens are cut, so one huge token cannot dominate time or the cache
 SHORT_PARTS = frozenset({"it", "tv", "pc"})
 # English skill words that are ordinary, unrelated Danish words (chef = boss, trip = step).
 FALSE_FRIENDS = frozenset({"chef", "trip"})  # two-letter parts that still make sense in compounds
@@ -49,7 +56,7 @@ def normalize(text: str) -> str:
 
 def surface_tokens(text: str) -> list[str]:
     """Words as written (NFC): letters/digits joined by hyphens or apostrophes; pure numbers dropped."""
-    return [t for t in _TOKEN.findall(normalize(text)) if not t.isdigit()]
+    return [t[:MAX_WORD_CHARS] for t in _TOKEN.findall(normalize(text)) if not t.isdigit()]
 
 
 def fold(token: str) -> str:
@@ -105,6 +112,7 @@ def _english_stem_lexicon() -> dict[str, tuple[str, ...]]:
 
 _LEXICON_BY_STEM = _english_stem_lexicon()
 _MAX_PHRASE = max(len(p) for p in SKILL_LEXICON)
+_PHRASE_STARTS = frozenset(p[0] for p in SKILL_LEXICON if len(p) > 1)
 
 
 class Analyzer:
@@ -141,21 +149,28 @@ class Analyzer:
 
     def tokens(self, text: str) -> list[Token]:
         """Analyse a text into tokens with their features; stop words yield tokens without features."""
+        surfaces, per_word = self._analyse(text)
+        return [Token(s, f) for s, f in zip(surfaces, per_word)]
+
+    def features(self, text: str) -> dict[str, float]:
+        """Summed feature weights of a text (the raw term counts an index stores); same sums as tokens()."""
+        totals: dict[str, float] = {}
+        get = totals.get
+        for word_features in self._analyse(text)[1]:
+            for feature, weight in word_features:
+                totals[feature] = get(feature, 0.0) + weight
+        return totals
+
+    def _analyse(self, text: str) -> tuple[list[str], list[tuple[tuple[str, float], ...]]]:
         surfaces = surface_tokens(text)
         words = [t.lower() for t in surfaces]
         english = is_english(words)
         folded = words if english else [fold(t) for t in surfaces]
-        result = [Token(s, self._word_features(w, english)) for s, w in zip(surfaces, folded)]
-        self._add_lexicon_phrases(result, folded)
-        return result
-
-    def features(self, text: str) -> dict[str, float]:
-        """Summed feature weights of a text (the raw term counts an index stores)."""
-        totals: dict[str, float] = {}
-        for token in self.tokens(text):
-            for feature, weight in token.features:
-                totals[feature] = totals.get(feature, 0.0) + weight
-        return totals
+        word_features = self._word_features
+        per_word = [word_features(w, english) for w in folded]
+        if not _PHRASE_STARTS.isdisjoint(folded):
+            self._add_lexicon_phrases(per_word, folded)
+        return surfaces, per_word
 
     def _word_features(self, word: str, english: bool) -> tuple[tuple[str, float], ...]:
         key = (word, english)
@@ -194,9 +209,34 @@ class Analyzer:
             _add(weights, {stem(piece): 1.0}, PART_WEIGHT)
             for base in self._derivations(stem(piece)):
                 _add(weights, {base: 1.0}, PART_WEIGHT * DERIVATION_WEIGHT)
+        if not pieces:
+            for piece in self.partial_parts(word):
+                _add(weights, {stem(piece): 1.0}, PARTIAL_WEIGHT)
         for base in self._derivations(whole):
             _add(weights, {base: 1.0}, DERIVATION_WEIGHT)
         return weights
+
+    def partial_parts(self, word: str) -> list[str]:
+        """Known first and last parts of a compound whose other part is unknown ("skak|entusiast",
+        "kor|sanger" → skak, sanger): the longest known head and tail of at least PARTIAL_MIN_CHARS,
+        leaving at least MIN_PART_CHARS that are not a mere inflection or derivation ending."""
+        if (not MIN_COMPOUND_CHARS + 1 <= len(word) <= MAX_COMPOUND_CHARS or not word.isalpha()
+                or stem(word) in self.known_stems):  # an inflected form of a known word, not a compound
+            return []
+        found = []
+        for end in range(len(word) - MIN_PART_CHARS, PARTIAL_MIN_CHARS - 1, -1):
+            head = word[:end]
+            if self._known(head):
+                # The head's shortest spelling with the same stem decides: "parke|ring" is "park|ering".
+                shortest = next(i for i in range(PARTIAL_MIN_CHARS - 1, end + 1) if stem(word[:i]) == stem(head))
+                if not _is_ending(word[shortest:], word[shortest - 1]):
+                    found.append(head)
+                break
+        for start in range(MIN_PART_CHARS, len(word) - PARTIAL_MIN_CHARS + 1):
+            if self._known(word[start:]) and not _is_ending(word[:start]):
+                found.append(word[start:])
+                break
+        return found
 
     def _derivations(self, word_stem: str) -> list[str]:
         bases = []
@@ -213,7 +253,7 @@ class Analyzer:
         Parts must be words the analyzer knows; a linking -s- or -e- between parts is dropped. The
         split with the fewest parts wins, then the one with the longest first part.
         """
-        if len(word) < MIN_COMPOUND_CHARS or not word.isalpha():
+        if not MIN_COMPOUND_CHARS <= len(word) <= MAX_COMPOUND_CHARS or not word.isalpha():
             return None
         return self._segment(word, 0, {})
 
@@ -247,17 +287,25 @@ class Analyzer:
         return (len(part) >= MIN_PART_CHARS and part not in DANISH_STOP_WORDS
                 and part not in DANISH_FILLER_WORDS and stem(part) in self.known_stems)
 
-    def _add_lexicon_phrases(self, tokens: list[Token], words: list[str]) -> None:
+    def _add_lexicon_phrases(self, per_word: list, words: list[str]) -> None:
         # Multi-word English skills ("first aid", "board games") attach to their first word.
         for i in range(len(words)):
+            if words[i] not in _PHRASE_STARTS:
+                continue
             for n in range(_MAX_PHRASE, 1, -1):
                 targets = SKILL_LEXICON.get(tuple(words[i:i + n]))
                 if targets and i + n <= len(words):
-                    weights = dict(tokens[i].features)
+                    weights = dict(per_word[i])
                     for target in targets:
                         _add(weights, self._danish_features(target), LEXICON_WEIGHT)
-                    tokens[i] = Token(tokens[i].surface, tuple(weights.items()))
+                    per_word[i] = tuple(weights.items())
                     break
+
+
+def _is_ending(rest: str, before: str = "") -> bool:
+    if rest[:1] == before and before not in _VOWELS:  # a doubled consonant: butik|ken, hat|ten
+        rest = rest[1:]
+    return rest in ENDINGS or (rest[:1] in LINKING_LETTERS and rest[1:] in ENDINGS)
 
 
 def _is_part_candidate(word: str) -> bool:

@@ -155,11 +155,15 @@ def run(n_tasks: int, n_profiles: int, n_queries: int, n_naive: int, k: int = 10
     start = time.perf_counter()
     naive = [naive_search(weighted(index, text), docs, k) for text in sample]
     naive_ms = (time.perf_counter() - start) * 1000.0 / max(len(sample), 1)
+    start = time.perf_counter()
     ours = [index.search(text, k=k) for text in sample]
+    ours_ms = (time.perf_counter() - start) * 1000.0 / max(len(sample), 1)
     agree = sum(1 for n, o in zip(naive, ours) if [d for _, d in n][:1] == [m.id for m in o][:1]
                 or (n and o and abs(n[0][0] - o[0].score) < 1e-4))
     result["naive_ms_per_query"] = round(naive_ms, 3)
-    result["speedup_vs_naive"] = round(naive_ms / max(result["query_p50_ms"], 1e-9), 1)
+    # Measured back to back on the same queries, so both see the same load on a shared machine.
+    result["ours_ms_per_query_on_sample"] = round(ours_ms, 3)
+    result["speedup_vs_naive"] = round(naive_ms / max(ours_ms, 1e-9), 1)
     result["speedup_vs_naive_batched"] = round(naive_ms / max(result["batch_ms_per_query"], 1e-9), 1)
     result["naive_top1_agreement"] = round(agree / max(len(sample), 1), 3)
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)
@@ -174,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--profiles", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=300, help="single queries timed (>= 200)")
-    parser.add_argument("--naive", type=int, default=30, help="queries run through the naive loop")
+    parser.add_argument("--naive", type=int, default=50, help="queries run through the naive loop")
     args = parser.parse_args(argv)
     r = run(args.tasks, args.profiles, args.queries, args.naive)
     print(f"corpus        {r['tasks']} tasks, {r['profiles']} profiles (seed {SEED}), {r['features']} features")
@@ -184,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"batch top-{r['k']}   {r['batch_seconds']:.2f} s for {r['profiles']} profiles "
           f"({r['batch_ms_per_query']:.4f} ms each; goal <= {GOALS['batch_seconds']} s)")
     print(f"naive loop    {r['naive_ms_per_query']:.2f} ms per query; speed-up {r['speedup_vs_naive']:.0f}x "
-          f"(single query p50), {r['speedup_vs_naive_batched']:.0f}x (batched); goal >= "
+          f"(single queries, same sample: {r['ours_ms_per_query_on_sample']:.3f} ms), "
+          f"{r['speedup_vs_naive_batched']:.0f}x (batched); goal >= "
           f"{GOALS['speedup_vs_naive']:.0f}x; top-1 agreement {r['naive_top1_agreement']:.2f}")
     print(f"peak RSS      {r['peak_rss_mb']:.0f} MB (goal <= {GOALS['peak_rss_mb']:.0f} MB)")
     print("goals         " + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in r["goals_met"].items()))

@@ -21,6 +21,8 @@ THREADED_FROM = 256  # query rows per product from which N_THREADS are used
 MAX_TERMS = 5
 SCORE_DECIMALS = 6
 DTYPE = np.float32
+# Bumped whenever the pickled internals change, so a saved index from older code is rebuilt, not used.
+FORMAT_VERSION = 2
 
 
 class Match:
@@ -214,6 +216,10 @@ class _State:
         self.base_tf = sp.csr_matrix((0, 0), dtype=DTYPE)
         self.changes = 0
         self.stale = True
+        # Columns in sorted feature order: scores then do not depend on the order documents came in
+        # (float sums run over columns in the same order), so two builds of one corpus agree exactly.
+        for feature in sorted({f for text in texts.values() for f in analyzer.features(text)}):
+            self._column(feature)
         for doc_id, text in texts.items():
             self.add(doc_id, text)
         self.refresh()
@@ -294,6 +300,10 @@ class _State:
         self.base.sort_indices()
         self.base_t = self.base.T.tocsr()
         self.base_t.sort_indices()
+        # Rank of each row's str(id): ties in score are broken by it without building strings per query.
+        self.tie_rank = np.empty(len(self.row_ids), dtype=np.int64)
+        self.tie_rank[sorted(range(len(self.row_ids)), key=lambda r: str(self.row_ids[r]))] = np.arange(
+            len(self.row_ids))
         self.pending_matrix = None
         self.changes = 0
         self.stale = False
@@ -331,20 +341,31 @@ class _State:
         return np.concatenate([self.idf, self._idf_values(np.arange(len(self.idf), width))])
 
     def query_matrix(self, texts: list[str]) -> tuple[sp.csr_matrix, list[dict[str, float]]]:
-        width = len(self.vocab)
-        idf = self._all_idf(width)
-        indptr, indices, data, analyses = [0], [], [], []
-        for text in texts:
-            features = self.analyzer.features(_as_text(text))
-            analyses.append(features)
-            known = sorted((self.vocab[f], w) for f, w in features.items() if f in self.vocab)
-            values = [math.log1p(w) * idf[c] for c, w in known]
-            norm = math.sqrt(sum(v * v for v in values)) or 1.0
-            indices.extend(c for c, _ in known)
-            data.extend(v / norm for v in values)
-            indptr.append(len(indices))
-        q = sp.csr_matrix((np.array(data, dtype=DTYPE), np.array(indices, dtype=np.int32), np.array(indptr)),
-                          shape=(len(texts), width))
+        """L2-normalised sublinear TF-IDF rows for the query texts (columns sorted within each row)."""
+        n = len(texts)
+        idf = self._all_idf(len(self.vocab))
+        vocab_get = self.vocab.get
+        analyses = [self.analyzer.features(_as_text(text)) for text in texts]
+        rows: list[int] = []
+        cols: list[int] = []
+        weights: list[float] = []
+        for i, features in enumerate(analyses):
+            for feature, weight in features.items():
+                col = vocab_get(feature)
+                if col is not None:
+                    rows.append(i)
+                    cols.append(col)
+                    weights.append(weight)
+        row_arr = np.array(rows, dtype=np.int64)
+        col_arr = np.array(cols, dtype=np.int64)
+        values = np.log1p(np.array(weights, dtype=np.float64)) * idf[col_arr]
+        order = np.lexsort((col_arr, row_arr))
+        row_arr, col_arr, values = row_arr[order], col_arr[order], values[order]
+        norms = np.sqrt(np.bincount(row_arr, weights=values * values, minlength=n))
+        norms[norms == 0] = 1.0
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(row_arr, minlength=n))])
+        q = sp.csr_matrix(((values / norms[row_arr]).astype(DTYPE), col_arr.astype(np.int32), indptr),
+                          shape=(n, len(self.vocab)))
         return q, analyses
 
     def rows_for(self, allowed_ids: Iterable[Hashable] | None, where: Callable | None) -> np.ndarray:
@@ -359,9 +380,33 @@ class _State:
             matrix, pending_rows = self._pending_weighted()
             if pending_rows:
                 candidates.append(self._segment_topn(q, matrix.T.tocsr(), top_n, pending_rows))
+            else:
+                # The common case (no filter, nothing pending): rank the whole chunk with numpy.
+                return self._ranked_chunk(candidates[0].product, k, analyses)
         else:
             candidates = [self._subset_topn(q, rows, top_n)]
         return [self._ranked(i, candidates, k, analyses[i]) for i in range(len(texts))]
+
+    def _ranked_chunk(self, product: sp.csr_matrix, k: int, analyses: list) -> list[list[Match]]:
+        """Same order as `_ranked` (score rounded, then str(id)), for every query row at once."""
+        n = product.shape[0]
+        query_row = np.repeat(np.arange(n), np.diff(product.indptr))
+        scores = _rounded(product.data)
+        rows = product.indices.astype(np.int64)
+        keep = scores > 0
+        query_row, scores, rows = query_row[keep], scores[keep], rows[keep]
+        order = np.lexsort((self.tie_rank[rows], -scores, query_row))
+        query_row, scores, rows = query_row[order], scores[order], rows[order]
+        starts = np.searchsorted(query_row, np.arange(n))
+        position = np.arange(len(query_row)) - starts[query_row]
+        take = position < k
+        results: list[list[Match]] = [[] for _ in range(n)]
+        row_ids, texts = self.row_ids, self.texts
+        for i, row, score in zip(query_row[take].tolist(), rows[take].tolist(), scores[take].tolist()):
+            doc_id = row_ids[row]
+            if doc_id is not _GONE:
+                results[i].append(Match(doc_id, score, source=(self, analyses[i], texts[doc_id])))
+        return results
 
     def _segment_topn(self, q, matrix_t, top_n, row_map) -> sp.csr_matrix:
         if matrix_t.shape[1] == 0:
@@ -386,10 +431,11 @@ class _State:
     def _ranked(self, i: int, candidates: list[_RowMapped], k: int, analysis: dict) -> list[Match]:
         scored = []
         for segment in candidates:
-            for row, score in segment.row(i):
+            rows, scores = segment.row(i)
+            for row, score in zip(rows, _rounded(scores).tolist()):
                 doc_id = self.row_ids[row]
                 if doc_id is not _GONE:
-                    scored.append((-min(round(float(score), SCORE_DECIMALS), 1.0), str(doc_id), doc_id))
+                    scored.append((-score, str(doc_id), doc_id))
         scored.sort(key=lambda item: (item[0], item[1]))
         return [Match(doc_id, -neg, source=(self, analysis, self.texts[doc_id]))
                 for neg, _, doc_id in scored[:k] if neg < 0]
@@ -405,8 +451,13 @@ class _RowMapped:
     def row(self, i: int):
         start, end = self.product.indptr[i], self.product.indptr[i + 1]
         cols = self.product.indices[start:end]
-        rows = cols if self.row_map is None else [self.row_map[c] for c in cols]
-        return zip((int(r) for r in rows), self.product.data[start:end])
+        rows = cols.tolist() if self.row_map is None else [self.row_map[c] for c in cols]
+        return rows, self.product.data[start:end]
+
+
+def _rounded(scores: np.ndarray) -> np.ndarray:
+    """Scores as reported: float64, SCORE_DECIMALS decimals, at most 1 (float32 sums can exceed it)."""
+    return np.minimum(np.round(np.asarray(scores, dtype=np.float64), SCORE_DECIMALS), 1.0)
 
 
 def _with_width(matrix: sp.csr_matrix, width: int) -> sp.csr_matrix:

@@ -8,7 +8,8 @@ from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Integer, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from models.base import DomainError, UTCDateTime, db, one_of, utcnow
-from models.organisations import CouncilMember, InstitutionMember
+from models.organisations import InstitutionMember
+from models.projects import Project, is_council_member
 
 EVENT_KINDS = ("meeting", "theme_meeting", "event", "talk")
 
@@ -78,8 +79,7 @@ def can_manage_event_host(user, *, council_id: int | None = None, institution_id
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if council_id is not None:
-        return db.session.scalar(select(CouncilMember.id).where(
-            CouncilMember.council_id == council_id, CouncilMember.user_id == user.id)) is not None
+        return is_council_member(user, council_id)
     if institution_id is not None:
         return db.session.scalar(select(InstitutionMember.id).where(
             InstitutionMember.institution_id == institution_id, InstitutionMember.user_id == user.id)) is not None
@@ -104,6 +104,15 @@ def _check_event_fields(fields: dict, now: datetime, attendees: int = 0) -> None
         raise DomainError("capacity_below_attendees", attendees=attendees)
 
 
+def _check_project(project_id: int | None, council_id: int | None) -> None:
+    """An event may belong to a project of the council that holds it."""
+    if project_id is None:
+        return
+    owner = db.session.scalar(select(Project.council_id).where(Project.id == project_id))
+    if owner is None or owner != council_id:
+        raise DomainError("project_of_other_host")
+
+
 def create_event(*, actor, now: datetime, council_id: int | None = None, institution_id: int | None = None,
                  **fields) -> Event:
     """Publish an event or meeting in the shared calendar for a council or an institution.
@@ -116,6 +125,7 @@ def create_event(*, actor, now: datetime, council_id: int | None = None, institu
     if not can_manage_event_host(actor, council_id=council_id, institution_id=institution_id):
         raise DomainError("not_host_member")
     _check_event_fields(fields, now)
+    _check_project(fields.get("project_id"), council_id)
     if fields["starts_at"] <= now:
         raise DomainError("event_in_past")
     event = Event(council_id=council_id, institution_id=institution_id, created_by_id=actor.id, created_at=now,
@@ -133,6 +143,7 @@ def edit_event(event: Event, *, actor, now: datetime, **fields) -> Event:
         raise DomainError("event_cancelled")
     _check_event_fields({"starts_at": event.starts_at, "ends_at": event.ends_at, **fields}, now,
                         attendees=event.attendee_count)
+    _check_project(fields.get("project_id"), event.council_id)
     for name, value in fields.items():
         setattr(event, name, value)
     event.sequence += 1

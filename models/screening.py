@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from models.audit import AuditEntry
 from models.base import DomainError, db
@@ -37,6 +38,16 @@ def log_access(subject: User, *, actor: User, action: str, now: datetime, detail
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def audit_trail(subject_id: int, *, limit: int = 500, skip_actor_id: int | None = None) -> list:
+    """The audit rows about one person with the actor's name, newest first (rows of (AuditEntry, name))."""
+    actor = aliased(User)
+    query = (select(AuditEntry, actor.name).outerjoin(actor, AuditEntry.actor_id == actor.id)
+             .where(AuditEntry.subject_id == subject_id))
+    if skip_actor_id is not None:
+        query = query.where(AuditEntry.actor_id != skip_actor_id)
+    return db.session.execute(query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(limit)).all()
 
 
 def review_profile(profile: VolunteerProfile, *, actor: User, now: datetime, decision: str,
@@ -139,6 +150,16 @@ def facts_for_task(profile: VolunteerProfile | None, task, *, on: date) -> dict[
     if task.requires_pledge:
         facts["pledge"] = bool(screening and screening.pledge_accepted_at)
     return facts
+
+
+def log_screening_views(volunteers, *, actor: User, now: datetime, detail: str = "") -> int:
+    """Institution staff were shown screening facts of these volunteers: one audit row per volunteer."""
+    seen = {volunteer.id: volunteer for volunteer in volunteers}
+    for volunteer in seen.values():
+        db.session.add(AuditEntry(actor_id=actor.id, subject_id=volunteer.id, action=VIEWED_SCREENING,
+                                  detail=detail[:500], created_at=now))
+    db.session.flush()
+    return len(seen)
 
 
 def create_assisted_profile(*, actor: User, now: datetime, name: str, email: str | None, phone: str | None,

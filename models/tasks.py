@@ -196,9 +196,9 @@ def _free_spot(occurrence: Occurrence) -> None:
     db.session.expire(occurrence, ["accepted_count"])
 
 
-def _holding_status(signup: Signup, task: Task, now: datetime) -> str:
-    on = signup.occurrence.starts_at.date()
-    return "pending" if unmet_requirements(task, signup.user, on) else "accepted"
+def _holding_status(occurrence: Occurrence, volunteer) -> str:
+    on = occurrence.starts_at.date()
+    return "pending" if unmet_requirements(occurrence.task, volunteer, on) else "accepted"
 
 
 def sign_up(occurrence: Occurrence, *, volunteer, now: datetime, note: str = "", assisted_by=None) -> SignupResult:
@@ -226,15 +226,13 @@ def sign_up(occurrence: Occurrence, *, volunteer, now: datetime, note: str = "",
         db.session.flush()
     overlaps = overlapping_commitments(volunteer, occurrence.starts_at, occurrence.ends_at) \
         if task.kind == "fixed" else []
-    signup = Signup(occurrence=occurrence, user=volunteer, note=(note or "").strip(), created_at=now,
-                    assisted_by_id=assisted_by.id if assisted_by is not None else None)
     if _take_spot(occurrence):
-        signup.status = _holding_status(signup, task, now)
-        signup.holds_spot = True
-        signup.pending_since = now if signup.status == "pending" else None
+        status = _holding_status(occurrence, volunteer)
     else:
-        signup.status = "waitlisted"
-        signup.holds_spot = False
+        status = "waitlisted"
+    signup = Signup(occurrence=occurrence, user=volunteer, status=status, holds_spot=status in HOLDING,
+                    pending_since=now if status == "pending" else None, note=(note or "").strip(),
+                    created_at=now, assisted_by_id=assisted_by.id if assisted_by is not None else None)
     db.session.add(signup)
     db.session.flush()
     position = waitlist_position(signup) if signup.status == "waitlisted" else None
@@ -279,7 +277,7 @@ def promote_waitlist(occurrence: Occurrence, *, now: datetime) -> Signup | None:
                                                    Signup.status == "waitlisted").order_by(Signup.id).limit(1))
     if first is None or not _take_spot(occurrence):
         return None
-    first.status = _holding_status(first, task, now)
+    first.status = _holding_status(occurrence, first.user)
     first.holds_spot = True
     first.pending_since = now if first.status == "pending" else None
     first.updated_at = now
@@ -508,12 +506,17 @@ def cancel_task(task: Task, *, actor, now: datetime, reason: str) -> list[Signup
 
 # --- pending applications that wait too long ------------------------------------------------------
 
+def _pending_since():
+    # Rows written before pending_since existed (or by hand) count from their creation.
+    return func.coalesce(Signup.pending_since, Signup.created_at)
+
+
 def pending_to_nudge(now: datetime) -> list[Signup]:
     """Pending applications unanswered for PENDING_NUDGE_AFTER (and not yet due to close)."""
     return list(db.session.scalars(
         select(Signup).join(Occurrence, Signup.occurrence_id == Occurrence.id)
-        .where(Signup.status == "pending", Signup.pending_since <= now - PENDING_NUDGE_AFTER,
-               Signup.pending_since > now - PENDING_CLOSE_AFTER, Occurrence.cancelled.is_(False))
+        .where(Signup.status == "pending", _pending_since() <= now - PENDING_NUDGE_AFTER,
+               _pending_since() > now - PENDING_CLOSE_AFTER, Occurrence.cancelled.is_(False))
         .options(selectinload(Signup.user), selectinload(Signup.occurrence).selectinload(Occurrence.task))
         .order_by(Signup.id)))
 
@@ -521,7 +524,7 @@ def pending_to_nudge(now: datetime) -> list[Signup]:
 def close_stale_pending(now: datetime) -> list[tuple[Signup, Signup | None]]:
     """Close applications pending PENDING_CLOSE_AFTER; returns (closed, promoted from the waitlist)."""
     stale = db.session.scalars(
-        select(Signup).where(Signup.status == "pending", Signup.pending_since <= now - PENDING_CLOSE_AFTER)
+        select(Signup).where(Signup.status == "pending", _pending_since() <= now - PENDING_CLOSE_AFTER)
         .options(selectinload(Signup.user), selectinload(Signup.occurrence).selectinload(Occurrence.task))
         .order_by(Signup.id)).all()
     closed = []

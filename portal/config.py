@@ -65,6 +65,7 @@ def load(environ: dict | None = None) -> dict:
         "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": _bool(env.get("SMTP_STARTTLS"), False),
         "SMTP_TIMEOUT": float(env.get("SMTP_TIMEOUT", "10")),
+        "SMTP_CONNECTIONS": int(env.get("SMTP_CONNECTIONS", "4")),
         "MAIL_FROM": env.get("MAIL_FROM", "Samskab <noreply@samskab.local>"),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -229,7 +229,7 @@ def _institutions(session: Session, staff: User) -> list[Institution]:
     created = []
     for name, kind, address, postcode in INSTITUTIONS:
         inst = Institution(name=name, kind=kind, address=address, postcode=postcode,
-                           email=f"kontakt@{name.split()[0].lower().replace('ø', 'oe').replace('æ', 'ae')}.dk",
+                           email=f"kontakt@{name.split()[0].lower().replace('ø', 'oe').replace('æ', 'ae').replace('å', 'aa')}.dk",
                            description="")
         session.add(inst)
         created.append(inst)
@@ -312,8 +312,11 @@ def _tasks(session: Session, rng: random.Random, now: datetime, today: date, ins
             for week in range(weeks):
                 step = 2 if recurrence == "biweekly" else 1
                 day = first_day + timedelta(weeks=week * step)
-                task.occurrences.append(Occurrence(starts_at=_at(day, start_hour),
-                                                   ends_at=_at(day, start_hour) + timedelta(hours=hours),
+                starts = _at(day, start_hour)
+                if i == 0 and week == 0:
+                    # Starts in a few hours whatever the clock: the day-before reminder is due at once.
+                    starts = (now + timedelta(hours=5)).replace(minute=0, second=0, microsecond=0)
+                task.occurrences.append(Occurrence(starts_at=starts, ends_at=starts + timedelta(hours=hours),
                                                    capacity=capacity))
         elif kind == "window":
             task.occurrences.append(Occurrence(starts_at=_at(first_day, 8), ends_at=_at(first_day + timedelta(days=30), 20),
@@ -466,7 +469,7 @@ def _ideas(session: Session, rng: random.Random, now: datetime, citizens: list[U
         idea = Idea(initiator_id=initiator.id, title=title, what=what, why="Det skaber fællesskab i området.",
                     for_whom="Naboer og borgere i området", own_contribution="Jeg kan stå for planlægningen.",
                     needs_from_municipality="Et lokale og lidt hjælp til at komme i gang.",
-                    area=rng.choice(AREAS)[1], theme="fællesskab", status=status, agent_id=agent.id,
+                    area=rng.choice(AREAS)[1], theme="community", status=status, agent_id=agent.id,
                     created_at=created, answer_due_at=created + timedelta(days=7))
         session.add(idea)
         session.flush()

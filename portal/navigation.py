@@ -10,7 +10,12 @@ from models import Role
 # (endpoint, label, roles that see it; None = everyone)
 ITEMS = [
     ("public.home", _l("Front page"), None),
+    ("public.tasks", _l("Find a task"), None),
+    ("ideas.index", _l("Ideas"), None),
+    ("councils.calendar", _l("Calendar"), None),
+    ("councils.projects", _l("Projects"), None),
     ("citizens.index", _l("My page"), (Role.CITIZEN,)),
+    ("citizens.my_tasks", _l("My tasks"), (Role.CITIZEN,)),
     ("institutions.index", _l("Our institution"), (Role.STAFF,)),
     ("councils.index", _l("Our council"), (Role.COUNCIL,)),
     ("coordinators.index", _l("Coordination"), (Role.COORDINATOR,)),

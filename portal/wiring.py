@@ -84,7 +84,8 @@ def _init_login(app: Flask) -> None:
         if not uid.isdigit():
             return None
         user = db.session.get(User, int(uid))
-        if user is None or user.get_id() != raw:
+        # A deactivated or deleted account loses its open sessions at once, not only future log-ins.
+        if user is None or user.get_id() != raw or not user.is_active:
             return None
         return user
 
@@ -99,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.coordinators.views import bp as coordinators
     from portal.councils.views import bp as councils
     from portal.institutions.views import bp as institutions
+    import portal.institutions.suggested  # noqa: F401  (suggested volunteers and invitations, matching)
     from portal.mail.views import bp as mail
     from portal.privacy.views import bp as privacy
     from portal.public.views import bp as public
@@ -106,6 +108,8 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (public, auth, citizens, institutions, councils, coordinators, admin, mail):
         app.register_blueprint(bp)
     app.register_blueprint(privacy)
+    from portal.ideas.views import bp as ideas
+    app.register_blueprint(ideas)
     from portal.health.views import bp as health
     app.register_blueprint(health)
 
@@ -135,6 +139,26 @@ def _register_errors(app: Flask) -> None:
     def csrf_error(error):
         message = _("Your form expired or was not sent from this site. Please try again.")
         return render_template("error.html", code=400, message=message), 400
+
+    from sqlalchemy.exc import InterfaceError, OperationalError, TimeoutError as PoolTimeout
+
+    def database_unavailable(error):
+        # The database is restarting or unreachable: answer at once with a clean 503 and no database
+        # access (an anonymous user, so neither the locale nor the menu looks the account up); the
+        # pool's pre-ping replaces the broken connections, so the next request recovers by itself.
+        log.warning("Database unavailable: %s", type(error).__name__)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection is gone; the session is discarded anyway
+            db.session.remove()
+        g._login_user = login_manager.anonymous_user()
+        message = _("Samskab is briefly unavailable. Please try again in a moment.")
+        response = app.make_response((render_template("error.html", code=503, message=message), 503))
+        response.headers["Retry-After"] = "5"
+        return response
+
+    for exc in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(exc, database_unavailable)
 
 
 def _register_template_helpers(app: Flask) -> None:

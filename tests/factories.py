@@ -106,3 +106,66 @@ def signup_record(occurrence: Occurrence, volunteer: User, *, status: str = "acc
     db.session.add(s)
     db.session.flush()
     return s
+
+
+def project(council: Council, *, author: User | None = None, **fields):
+    """A council's project as create_project leaves it."""
+    from models import Project
+    p = Project(council_id=council.id, title=fields.pop("title", f"Projekt {next(_seq)}"),
+                goal=fields.pop("goal", "Et grønnere torv, som borgerne selv planter og passer."),
+                area=fields.pop("area", "Lyngby"), status=fields.pop("status", "active"),
+                progress=fields.pop("progress", 20), created_by_id=author.id if author else None, **fields)
+    db.session.add(p)
+    db.session.flush()
+    return p
+
+
+def project_update(proj, *, author: User | None = None, body: str = "Vi har plantet de første træer.", **fields):
+    from models import ProjectUpdate
+    u = ProjectUpdate(project_id=proj.id, author_id=author.id if author else None, body=body, **fields)
+    db.session.add(u)
+    db.session.flush()
+    return u
+
+
+def update_comment(update, author: User, *, body: str = "Flot arbejde!", **fields):
+    from models import UpdateComment
+    c = UpdateComment(update_id=update.id, author_id=author.id, body=body, **fields)
+    db.session.add(c)
+    db.session.flush()
+    return c
+
+
+def event(*, council: Council | None = None, institution: Institution | None = None, starts_at: datetime | None = None,
+          hours: int = 2, capacity: int | None = 20, **fields):
+    """An event in the shared calendar, three days ahead unless told otherwise."""
+    from models import Event
+    start = starts_at or (utcnow() + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    e = Event(council_id=council.id if council else None, institution_id=institution.id if institution else None,
+              title=fields.pop("title", f"Temamøde {next(_seq)}"), place=fields.pop("place", "Rådhuset, Lyngby"),
+              kind=fields.pop("kind", "theme_meeting"), starts_at=start, ends_at=start + timedelta(hours=hours),
+              capacity=capacity, **fields)
+    db.session.add(e)
+    db.session.flush()
+    return e
+
+
+def idea(initiator: User, *, status: str = "received", **fields):
+    """An idea row as submit_idea leaves it (with its "created" timeline entry), without an agent."""
+    from models import Idea, IdeaEvent
+    created = fields.pop("created_at", utcnow())
+    i = Idea(initiator_id=initiator.id, title=fields.pop("title", f"Idé {next(_seq)}"),
+             what=fields.pop("what", "Et fælles drivhus i gården, hvor naboer dyrker grøntsager sammen."),
+             status=status, created_at=created, updated_at=created, **fields)
+    i.events.append(IdeaEvent(kind="created", actor_id=initiator.id, to_status="received", created_at=created))
+    db.session.add(i)
+    db.session.flush()
+    return i
+
+
+def co_creator(idea_row, person: User, *, offer: str = "Jeg kan snedkerere.", co_owner: bool = False):
+    from models import CoCreator
+    c = CoCreator(idea_id=idea_row.id, user_id=person.id, offer=offer, co_owner=co_owner)
+    db.session.add(c)
+    db.session.flush()
+    return c

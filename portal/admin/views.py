@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from models import AuditEntry, Council, CouncilMember, Institution, InstitutionMember, Role, User, db
 from portal.access import access
 from portal.admin.forms import (ConfirmForm, CouncilForm, InstitutionForm, MembershipForm, RoleForm,
-                                UserSearchForm)
+                                UserSearchForm, institution_kind_choices)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -39,7 +39,7 @@ def index():
 def institutions():
     """All institutions."""
     rows = db.session.scalars(select(Institution).order_by(Institution.name)).all()
-    return render_template("admin/institutions.html", institutions=rows)
+    return render_template("admin/institutions.html", institutions=rows, kinds=dict(institution_kind_choices()))
 
 
 def _save_organisation(form, obj, label_template: str, list_endpoint: str):
@@ -66,7 +66,16 @@ def institution_form(institution_id: int | None = None):
         done = _save_organisation(form, obj, _("The institution is saved."), "admin.institutions")
         if done:
             return done
-    return render_template("admin/organisation_form.html", form=form, obj=obj, kind="institution")
+    return render_template("admin/organisation_form.html", form=form, obj=obj, kind="institution",
+                           members=_members(InstitutionMember, InstitutionMember.institution_id, institution_id))
+
+
+def _members(member_model, column, organisation_id: int | None) -> list[User]:
+    """The organisation's members, by name (one query)."""
+    if organisation_id is None:
+        return []
+    return db.session.scalars(select(User).join(member_model, member_model.user_id == User.id)
+                              .where(column == organisation_id).order_by(User.name)).all()
 
 
 @bp.route("/raad")
@@ -88,7 +97,8 @@ def council_form(council_id: int | None = None):
         done = _save_organisation(form, obj, _("The council is saved."), "admin.councils")
         if done:
             return done
-    return render_template("admin/organisation_form.html", form=form, obj=obj, kind="council")
+    return render_template("admin/organisation_form.html", form=form, obj=obj, kind="council",
+                           members=_members(CouncilMember, CouncilMember.council_id, council_id))
 
 
 @bp.route("/brugere")

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import format_decimal, gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased, joinedload
@@ -18,9 +18,16 @@ from portal.access import TOKEN, access
 from portal.citizens.ical import calendar_for
 from portal.citizens.views import bp
 from portal.forms import BaseForm
+from portal import suggestions
 from portal.mail.outbox import external_url
 
 CLOSED_SHOWN = 10  # recent cancelled or declined sign-ups shown for the record
+
+
+@bp.app_template_filter("hours")
+def format_hours(value) -> str:
+    """Hours the Danish way: 2, 1,5 or 12,25."""
+    return format_decimal(value or 0, format="#,##0.##")
 
 
 @dataclass
@@ -55,25 +62,31 @@ def _positions(signups: list[Signup]) -> dict[int, int]:
     return dict(rows.all())
 
 
-def _overlaps(user: User, signups: list[Signup]) -> dict[int, list[Signup]]:
-    """For each fixed-time sign-up, the user's other held commitments that overlap it (half-open)."""
-    timed = [s for s in signups if s.occurrence.task.kind == "fixed" and s.occurrence.ends_at is not None]
-    if not timed:
+def overlaps_of(user: User, intervals: dict[int, tuple[datetime, datetime]],
+                exclude: set[int] = frozenset()) -> dict[int, list[Signup]]:
+    """For each keyed [start, end), the user's held fixed-time commitments overlapping it (half-open),
+    found with one query; sign-ups in `exclude` are left out."""
+    if not intervals:
         return {}
-    lo = min(s.occurrence.starts_at for s in timed)
-    hi = max(s.occurrence.ends_at for s in timed)
+    lo = min(a for a, _b in intervals.values())
+    hi = max(b for _a, b in intervals.values())
     held = list(db.session.scalars(
         select(Signup).join(Occurrence).join(Task)
         .where(Signup.user_id == user.id, Signup.status.in_(HOLDING), Occurrence.cancelled.is_(False),
                Task.status != "cancelled", Task.kind == "fixed", Occurrence.ends_at.is_not(None),
                Occurrence.starts_at < hi, Occurrence.ends_at > lo)
         .options(joinedload(Signup.occurrence).joinedload(Occurrence.task))))
-    found = {}
-    for mine in timed:
-        a, b = mine.occurrence.starts_at, mine.occurrence.ends_at
-        found[mine.id] = [other for other in held if other.id != mine.id
-                          and other.occurrence.starts_at < b and other.occurrence.ends_at > a]
-    return found
+    return {key: [other for other in held if other.id not in exclude
+                  and other.occurrence.starts_at < b and other.occurrence.ends_at > a]
+            for key, (a, b) in intervals.items()}
+
+
+def _overlaps(user: User, signups: list[Signup]) -> dict[int, list[Signup]]:
+    """For each fixed-time sign-up, the user's other held commitments that overlap it."""
+    timed = {s.id: (s.occurrence.starts_at, s.occurrence.ends_at) for s in signups
+             if s.occurrence.task.kind == "fixed" and s.occurrence.ends_at is not None}
+    found = overlaps_of(user, timed)
+    return {sid: [other for other in others if other.id != sid] for sid, others in found.items()}
 
 
 def describe(user: User, signups: list[Signup], now: datetime | None = None) -> list[Item]:
@@ -99,6 +112,11 @@ def _is_upcoming(occurrence: Occurrence, now: datetime) -> bool:
     return end > now
 
 
+def _called_off(occurrence: Occurrence) -> bool:
+    """The institution cancelled the time or the whole task."""
+    return occurrence.cancelled or occurrence.task.status == "cancelled"
+
+
 def _my_signups(user: User, statuses) -> list[Signup]:
     return list(db.session.scalars(
         select(Signup).join(Occurrence).where(Signup.user_id == user.id, Signup.status.in_(statuses))
@@ -120,15 +138,18 @@ def my_tasks():
     """Upcoming and past commitments, waiting-list places, hours and the calendar link."""
     now = utcnow()
     signups = _my_signups(current_user, (*ACTIVE, "attended"))
-    upcoming = [s for s in signups if s.status in ACTIVE and _is_upcoming(s.occurrence, now)]
-    past = [s for s in signups if s.status in ("accepted", "attended") and not _is_upcoming(s.occurrence, now)]
+    called_off = [s for s in signups if s.status in ACTIVE and _called_off(s.occurrence)]
+    live = [s for s in signups if s not in called_off]
+    upcoming = [s for s in live if s.status in ACTIVE and _is_upcoming(s.occurrence, now)]
+    past = [s for s in live if s.status in ("accepted", "attended") and not _is_upcoming(s.occurrence, now)]
     closed = list(db.session.scalars(
         select(Signup).where(Signup.user_id == current_user.id, Signup.status.in_(("cancelled", "declined")))
         .options(joinedload(Signup.occurrence).joinedload(Occurrence.task))
         .order_by(Signup.updated_at.desc()).limit(CLOSED_SHOWN)))
     feed_url = external_url("citizens.feed", token=current_user.ical_token) if current_user.ical_token else None
     return render_template("citizens/my_tasks.html", upcoming=describe(current_user, upcoming, now), past=past,
-                           closed=closed, hours=total_hours(signups), feed_url=feed_url, form=TokenForm())
+                           closed=closed, called_off=[s for s in called_off if _is_upcoming(s.occurrence, now)], hours=total_hours(signups), feed_url=feed_url, form=TokenForm(),
+                           suggestions=suggestions.tasks_for(current_user, now=now))
 
 
 @bp.route("/mine-opgaver/kalender", methods=["POST"])

@@ -7,8 +7,7 @@ from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField,
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from models.people import MOTIVATIONS, PARTS_OF_DAY
-from portal.forms import BaseForm
-from portal.public.forms import PART_LABELS, WEEKDAY_LABELS, CheckboxesField
+from portal.public.forms import PART_LABELS, WEEKDAY_LABELS, CheckboxesField, DanishFieldsForm
 
 MAX_AWAY_PERIODS = 3
 # Tags offered as suggestions; citizens may add their own in words.
@@ -26,19 +25,19 @@ MOTIVATION_LABELS = {
 }
 
 
-class SignupForm(BaseForm):
+class SignupForm(DanishFieldsForm):
     gang = HiddenField()
     note = TextAreaField(_l("A note to the contact person (optional)"), validators=[Optional(), Length(
         max=1000, message=_l("Please keep the note under %(max)d characters."))])
     accept_pledge = BooleanField(_l("I promise to keep confidential what I hear and see about others during the task"))
 
 
-class CancelForm(BaseForm):
+class CancelForm(DanishFieldsForm):
     reason = TextAreaField(_l("Why can you not come? (optional)"), validators=[Optional(), Length(
         max=1000, message=_l("Please keep the reason under %(max)d characters."))])
 
 
-class AwayForm(BaseForm):
+class AwayForm(DanishFieldsForm):
     class Meta:
         csrf = False  # part of the profile form, which carries the token
 
@@ -57,7 +56,7 @@ def _availability_choices():
             for day in range(7) for part in PARTS_OF_DAY]
 
 
-class ProfileForm(BaseForm):
+class ProfileForm(DanishFieldsForm):
     skills = TextAreaField(_l("What are you good at?"), validators=[Optional(), Length(
         max=2000, message=_l("Please keep it under %(max)d characters."))])
     interests = TextAreaField(_l("What are you interested in?"), validators=[Optional(), Length(

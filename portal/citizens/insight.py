@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
 
-from models import AuditEntry, ConsentRecord, Role, User, db
+from models import ConsentRecord, Role, db
+from models.screening import audit_trail
 from portal.access import access
 from portal.citizens.views import bp
-from portal.coordinators.labels import action_labels
+from portal.coordinators.labels import action_labels, consent_labels
 
 INSIGHT_LIMIT = 500
 
@@ -18,11 +18,8 @@ INSIGHT_LIMIT = 500
 @access(Role.CITIZEN)
 def insight():
     """Who at the municipality looked at my data, and what a coordinator did on my behalf."""
-    actor = aliased(User)
-    entries = db.session.execute(
-        select(AuditEntry, actor.name).outerjoin(actor, AuditEntry.actor_id == actor.id)
-        .where(AuditEntry.subject_id == current_user.id, AuditEntry.actor_id != current_user.id)
-        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(INSIGHT_LIMIT)).all()
+    entries = audit_trail(current_user.id, limit=INSIGHT_LIMIT, skip_actor_id=current_user.id)
     consents = db.session.scalars(select(ConsentRecord).where(ConsentRecord.user_id == current_user.id)
                                   .order_by(ConsentRecord.created_at.desc())).all()
-    return render_template("citizens/insight.html", entries=entries, consents=consents, labels=action_labels())
+    return render_template("citizens/insight.html", entries=entries, consents=consents, labels=action_labels(),
+                           consent_labels=consent_labels())

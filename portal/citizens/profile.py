@@ -12,7 +12,10 @@ from models import AvailabilitySlot, AwayPeriod, ConsentRecord, Role, User, Volu
 from portal.access import access
 from portal.citizens.forms import MAX_AWAY_PERIODS, SUGGESTED_TAGS, ProfileForm
 from portal.citizens.views import bp
+from portal.public.forms import WEEKDAY_LABELS
 
+# An approved profile, or one the coordinator asked to change, goes back to their queue when edited.
+RETURN_TO_QUEUE = ("approved", "changes_requested")
 CONSENT_KIND = "be_found"  # ConsentRecord.kind for "coordinators and institutions may find me"
 # What the coordinators approved; a change to any of these sends the profile back to their queue.
 REVIEWED_FIELDS = ("skills", "interests", "tags", "postcode", "travel_km", "languages", "offers_time",
@@ -77,7 +80,7 @@ def _fill_form(form: ProfileForm, profile: VolunteerProfile | None) -> None:
 
 def save_profile(user: User, form: ProfileForm, *, now: datetime) -> VolunteerProfile:
     """Write the form into the profile: consent changes are recorded, and a change after approval
-    sends the profile back to the coordinators' queue."""
+    (or after a request for changes) sends the profile back to the coordinators' queue."""
     profile = user.profile
     if profile is None:
         profile = VolunteerProfile(user=user, skills="", interests="", tags="", motivations="", languages="")
@@ -107,7 +110,7 @@ def save_profile(user: User, form: ProfileForm, *, now: datetime) -> VolunteerPr
                                      how="online, profile page", created_at=now))
     if _snapshot(profile) != before:
         profile.updated_at = now
-        if profile.review_status == "approved":
+        if profile.review_status in RETURN_TO_QUEUE:
             profile.review_status = "new"
     db.session.flush()
     return profile
@@ -127,4 +130,5 @@ def profile():
         _fill_form(form, current_user.profile)
     checks = completeness(current_user.profile)
     return render_template("citizens/profile.html", form=form, checks=checks,
-                           done=sum(c.done for c in checks), profile=current_user.profile)
+                           done=sum(c.done for c in checks), profile=current_user.profile,
+                           weekday_labels=WEEKDAY_LABELS)

@@ -11,7 +11,7 @@ from models import ConsentRecord, DomainError, Occurrence, Role, Signup, Task, d
 from models.tasks import (ACTIVE, accept_pledge, cancel_signup, sign_up, sign_up_series, signup_deadline,
                           unmet_requirements)
 from portal.access import access
-from portal.citizens.commitments import describe
+from portal.citizens.commitments import describe, overlaps_of
 from portal.citizens.forms import CancelForm, SignupForm
 from portal.citizens.views import bp
 from portal.mail import notify
@@ -93,8 +93,12 @@ def sign_up_page(task_id: int):
             db.session.commit()
             deliver_soon(messages)
             return redirect(url_for("citizens.signed_up", task_id=task.id, nye=",".join(map(str, ids))))
+    timed = {o.id: (o.starts_at, o.ends_at) for o in chosen if task.kind == "fixed" and o.ends_at is not None}
+    clashes = [s for found in overlaps_of(current_user, timed).values() for s in found
+               if s.occurrence.task_id != task.id]
     return render_template("citizens/sign_up.html", task=task, chosen=chosen, form=form, error=error,
                            series=gang == ALL, pledge_needed=_pledge_needed(task),
+                           clashes=list({s.id: s for s in clashes}.values()),
                            missing=unmet_requirements(task, current_user, chosen[0].starts_at.date()))
 
 

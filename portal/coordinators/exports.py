@@ -10,8 +10,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Iterable, Iterator
 
-from flask import Response, stream_with_context
+from flask import Response
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from models import Institution, Occurrence, Signup, Task, User, db
 from portal.coordinators.overview import LOCAL, Period, month_of
@@ -51,61 +52,67 @@ def csv_lines(header: list[str], rows: Iterable) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def csv_response(filename: str, header: list[str], rows: Iterable) -> Response:
-    response = Response(stream_with_context(csv_lines(header, rows)), mimetype="text/csv")
+def csv_response(filename: str, header: list[str], *, query=None, rows: Iterable = ()) -> Response:
+    """A streamed CSV download of a query's rows (or of ready rows).
+
+    The query runs in the generator on its own short-lived session bound to the engine, so rows stream
+    after the view has returned, and a response nobody reads never starts one.
+    """
+    engine = db.engine
+
+    def generate():
+        if query is None:
+            yield from csv_lines(header, rows)
+            return
+        with Session(engine) as session:
+            yield from csv_lines(header, session.execute(query.execution_options(yield_per=BATCH)))
+
+    response = Response(generate(), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _stream(query) -> Iterator:
-    yield from db.session.execute(query.execution_options(yield_per=BATCH))
-
-
-def task_rows(period: Period) -> Iterator:
+def task_query(period: Period):
     """One row per task with an occurrence in the period."""
     in_period = (Occurrence.starts_at >= period.starts_at) & (Occurrence.starts_at < period.ends_at)
-    query = (select(Task.id, Task.title, Institution.name, Task.status, func.min(Occurrence.starts_at),
-                    func.count(Occurrence.id), func.sum(Occurrence.capacity), func.sum(Occurrence.accepted_count),
-                    Task.requires_child_certificate)
-             .join(Occurrence, Occurrence.task_id == Task.id).join(Institution, Task.institution_id == Institution.id)
-             .where(in_period).group_by(Task.id, Task.title, Institution.name, Task.status,
-                                        Task.requires_child_certificate)
-             .order_by(func.min(Occurrence.starts_at), Task.id))
-    return _stream(query)
+    return (select(Task.id, Task.title, Institution.name, Task.status, func.min(Occurrence.starts_at),
+                   func.count(Occurrence.id), func.sum(Occurrence.capacity), func.sum(Occurrence.accepted_count),
+                   Task.requires_child_certificate)
+            .join(Occurrence, Occurrence.task_id == Task.id).join(Institution, Task.institution_id == Institution.id)
+            .where(in_period).group_by(Task.id, Task.title, Institution.name, Task.status,
+                                       Task.requires_child_certificate)
+            .order_by(func.min(Occurrence.starts_at), Task.id))
 
 
 TASK_HEADER = ["opgave_id", "titel", "institution", "status", "første_start", "antal_gange", "pladser",
                "optagne_pladser", "kræver_børneattest"]
 
 
-def signup_rows(period: Period) -> Iterator:
+def signup_query(period: Period):
     """One row per sign-up on an occurrence in the period, oldest start first."""
-    query = (select(Signup.id, Task.title, Institution.name, Occurrence.starts_at, User.name, Signup.status,
-                    Signup.hours, Signup.assisted_by_id.is_not(None), Signup.created_at)
-             .join(Occurrence, Signup.occurrence_id == Occurrence.id).join(Task, Occurrence.task_id == Task.id)
-             .join(Institution, Task.institution_id == Institution.id).join(User, Signup.user_id == User.id)
-             .where(Occurrence.starts_at >= period.starts_at, Occurrence.starts_at < period.ends_at)
-             .order_by(Occurrence.starts_at, Signup.id))
-    return _stream(query)
+    return (select(Signup.id, Task.title, Institution.name, Occurrence.starts_at, User.name, Signup.status,
+                   Signup.hours, Signup.assisted_by_id.is_not(None), Signup.created_at)
+            .join(Occurrence, Signup.occurrence_id == Occurrence.id).join(Task, Occurrence.task_id == Task.id)
+            .join(Institution, Task.institution_id == Institution.id).join(User, Signup.user_id == User.id)
+            .where(Occurrence.starts_at >= period.starts_at, Occurrence.starts_at < period.ends_at)
+            .order_by(Occurrence.starts_at, Signup.id))
 
 
 SIGNUP_HEADER = ["tilmelding_id", "opgave", "institution", "start", "frivillig", "status", "timer",
                  "medbetjent", "tilmeldt"]
 
 
-def hour_rows(period: Period) -> Iterator:
+def hour_query(period: Period):
     """Hours given per institution and month (attended sign-ups)."""
     month = month_of(Occurrence.starts_at).label("month")
-    query = (select(Institution.name, month, func.count(Signup.id), func.sum(Signup.hours))
-             .select_from(Signup).join(Occurrence, Signup.occurrence_id == Occurrence.id)
-             .join(Task, Occurrence.task_id == Task.id).join(Institution, Task.institution_id == Institution.id)
-             .where(Signup.status == "attended", Occurrence.starts_at >= period.starts_at,
-                    Occurrence.starts_at < period.ends_at)
-             .group_by(Institution.name, month).order_by(Institution.name, month))
-    for name, key, count, hours in db.session.execute(query):
-        yield name, key, count, Decimal(hours or 0)
+    return (select(Institution.name, month, func.count(Signup.id), func.coalesce(func.sum(Signup.hours), 0))
+            .select_from(Signup).join(Occurrence, Signup.occurrence_id == Occurrence.id)
+            .join(Task, Occurrence.task_id == Task.id).join(Institution, Task.institution_id == Institution.id)
+            .where(Signup.status == "attended", Occurrence.starts_at >= period.starts_at,
+                   Occurrence.starts_at < period.ends_at)
+            .group_by(Institution.name, month).order_by(Institution.name, month))
 
 
 HOUR_HEADER = ["institution", "måned", "fremmødte", "timer"]

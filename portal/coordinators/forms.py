@@ -40,7 +40,7 @@ def decision_choices():
 class DecisionForm(BaseForm):
     decision = RadioField(_l("Decision"), choices=decision_choices,
                           validators=[DataRequired(message=_l("Choose a decision."))])
-    message = TextAreaField(_l("Message to the citizen"), validators=[Optional(), Length(max=2000)])
+    message = TextAreaField(_l("Message to the citizen"), validators=[Length(max=2000)])
 
     def validate_message(self, field):
         if self.decision.data in ("changes_requested", "declined") and not (field.data or "").strip():
@@ -90,7 +90,7 @@ class AssistedProfileForm(BaseForm):
     name = StringField(_l("Full name"), validators=[DataRequired(message=_l("Enter a name.")), Length(max=120)])
     email = StringField(_l("E-mail (if the citizen has one)"), validators=[
         Optional(), Email(message=_l("Enter a valid e-mail address."), check_deliverability=False), Length(max=254)])
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    phone = StringField(_l("Phone"), validators=[Length(max=40)])
     postcode = StringField(_l("Postcode"), validators=[Optional(), POSTCODE])
     birth_year = IntegerField(_l("Year of birth"), validators=[
         Optional(), NumberRange(min=1900, max=2100, message=_l("Enter a year such as 1950."))])

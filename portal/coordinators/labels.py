@@ -20,4 +20,11 @@ def action_labels() -> dict:
 
 def signup_status_labels() -> dict:
     return {"pending": _l("Waiting for screening"), "accepted": _l("Accepted"), "waitlisted": _l("On the waiting list"),
-            "cancelled": _l("Cancelled"), "declined": _l("Declined"), "attended": _l("Attended")}
+            "cancelled": _l("Sign-up cancelled"), "declined": _l("Declined"), "attended": _l("Attended")}
+
+
+def consent_labels() -> dict:
+    return {"profile": _l("Keeping the profile and contact details"),
+            "contact": _l("Being contacted about tasks"),
+            "be_found": _l("Being found by coordinators and institutions"),
+            "confidentiality_pledge": _l("Confidentiality pledge")}

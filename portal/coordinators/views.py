@@ -7,16 +7,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
-from models import (AuditEntry, ConsentRecord, DomainError, Idea, Institution, Occurrence, Role, Screening, Signup,
+from models import (ConsentRecord, DomainError, Idea, Institution, Occurrence, Role, Screening, Signup,
                     Task, User, VolunteerProfile, db, utcnow)
 from models import screening as ops
 from portal.access import access
 from portal.coordinators import exports
 from portal.coordinators import overview as figures
 from portal.coordinators.charts import bar_chart
-from portal.coordinators.labels import action_labels, signup_status_labels
+from portal.coordinators.labels import action_labels, consent_labels, signup_status_labels
 from portal.coordinators.forms import (AssistedProfileForm, AssistedSignupForm, DecisionForm, NoteForm, PeriodForm,
                                        QueueFilterForm, ScreeningForm)
 from portal.mail import notify
@@ -99,6 +99,11 @@ def queue():
     profiles = []
     if form.validate():
         profiles = db.session.scalars(_queue_query(form).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+        if form.screening.data and profiles:
+            # Filtering by screening status shows each listed volunteer's screening: one audit row each.
+            ops.log_screening_views([p.user for p in profiles[:PAGE_SIZE]], actor=current_user, now=utcnow(),
+                                    detail=form.screening.data)
+            db.session.commit()
     args = {k: v for k, v in request.args.items() if k != "side"}
     return render_template("coordinators/queue.html", form=form, profiles=profiles[:PAGE_SIZE], page=page,
                            has_next=len(profiles) > PAGE_SIZE, args=args, review_labels=review_labels())
@@ -124,7 +129,7 @@ def _render_profile(profile: VolunteerProfile, *, decision=None, note=None, scre
     db.session.commit()
     record = profile.screening
     if screening is None:
-        screening = ScreeningForm(prefix="s", data={
+        screening = ScreeningForm(formdata=None, prefix="s", data={
             "certificate_status": record.child_certificate_status if record else "none",
             "requested_on": record.child_certificate_requested_on if record else None,
             "received_on": record.child_certificate_received_on if record else None,
@@ -139,9 +144,9 @@ def _render_profile(profile: VolunteerProfile, *, decision=None, note=None, scre
                                   .order_by(ConsentRecord.created_at.desc())).all()
     return render_template(
         "coordinators/profile.html", profile=profile, user=profile.user, record=record, pending=pending,
-        consents=consents, today=_today(), review_labels=review_labels(),
-        decision=decision or DecisionForm(prefix="d"),
-        note=note or NoteForm(prefix="n", data={"note": profile.coordinator_note or ""}),
+        consents=consents, consent_labels=consent_labels(), today=_today(), review_labels=review_labels(),
+        decision=decision or DecisionForm(formdata=None, prefix="d"),
+        note=note or NoteForm(formdata=None, prefix="n", data={"note": profile.coordinator_note or ""}),
         screening=screening), status
 
 
@@ -177,9 +182,12 @@ def decide(profile_id: int):
             db.session.rollback()
             form.message.errors.append(domain_message(error))
         else:
-            _review_mail(profile, form.decision.data, form.message.data or "")
+            mail = _review_mail(profile, form.decision.data, form.message.data or "")
             db.session.commit()
-            flash(_("The decision is saved and the citizen is told."), "success")
+            if mail is None and not profile.user.email:
+                flash(_("The decision is saved. The citizen has no e-mail address, so please phone them."), "warning")
+            else:
+                flash(_("The decision is saved and the citizen is told."), "success")
             return redirect(url_for("coordinators.queue"))
     return _render_profile(profile, decision=form)
 
@@ -228,11 +236,7 @@ def screening(profile_id: int):
 def log(profile_id: int):
     """The audit log of one volunteer: who looked at or changed their private data, and when."""
     profile = _profile_or_404(profile_id)
-    actor = aliased(User)
-    entries = db.session.execute(
-        select(AuditEntry, actor.name).outerjoin(actor, AuditEntry.actor_id == actor.id)
-        .where(AuditEntry.subject_id == profile.user_id)
-        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(500)).all()
+    entries = ops.audit_trail(profile.user_id)
     return render_template("coordinators/log.html", profile=profile, entries=entries, labels=action_labels())
 
 
@@ -442,36 +446,38 @@ def export():
     return render_template("coordinators/export.html", form=form, period=period)
 
 
-def _export(name: str, header: list[str], rows_for):
+def _export(name: str, header: list[str], **source):
     period = _period(PeriodForm(request.args))
     filename = f"samskab-{name}-{period.first.isoformat()}-{period.last.isoformat()}.csv"
-    return exports.csv_response(filename, header, rows_for(period))
+    made = {key: make(period) for key, make in source.items()}
+    return exports.csv_response(filename, header, **made)
 
 
 @bp.route("/eksport/opgaver.csv")
 @access(Role.COORDINATOR)
 def export_tasks():
     """Tasks with an occurrence in the period, as CSV."""
-    return _export("opgaver", exports.TASK_HEADER, exports.task_rows)
+    return _export("opgaver", exports.TASK_HEADER, query=exports.task_query)
 
 
 @bp.route("/eksport/tilmeldinger.csv")
 @access(Role.COORDINATOR)
 def export_signups():
     """Every sign-up in the period, streamed as CSV."""
-    return _export("tilmeldinger", exports.SIGNUP_HEADER, exports.signup_rows)
+    return _export("tilmeldinger", exports.SIGNUP_HEADER, query=exports.signup_query)
 
 
 @bp.route("/eksport/timer.csv")
 @access(Role.COORDINATOR)
 def export_hours():
     """Hours per institution and month, as CSV."""
-    return _export("timer", exports.HOUR_HEADER, exports.hour_rows)
+    return _export("timer", exports.HOUR_HEADER, query=exports.hour_query)
 
 
 @bp.route("/eksport/overblik.csv")
 @access(Role.COORDINATOR)
 def export_overview():
     """The overview's figures for the period, as CSV."""
+    now = utcnow()
     return _export("overblik", exports.OVERVIEW_HEADER,
-                   lambda period: figures.figures_rows(figures.build(period, now=utcnow())))
+                   rows=lambda period: figures.figures_rows(figures.build(period, now=now)))

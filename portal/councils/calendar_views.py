@@ -36,6 +36,7 @@ MESSAGES = {
     "invalid_kind": _l("Choose a kind of event."),
     "capacity_below_attendees": _l("There are already more people signed up than that."),
     "not_allowed": _l("You cannot do that."),
+    "project_of_other_host": _l("Choose one of the host council's own projects."),
 }
 
 
@@ -83,12 +84,14 @@ def calendar():
     form, council_id, area = _filters()
     first = _month(request.args.get("maaned"))
     view = "list" if request.args.get("visning") == "liste" else "month"
-    last = _add_months(first, LIST_MONTHS if view == "list" else 1)
-    events = events_between(_utc_midnight(first), _utc_midnight(last), council_id=council_id, area=area)
+    weeks = monthcal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    # The month grid shows whole weeks, so it also shows the neighbouring months' days in them.
+    start, end = ((first, _add_months(first, LIST_MONTHS)) if view == "list"
+                  else (weeks[0][0], weeks[-1][-1] + timedelta(days=1)))
+    events = events_between(_utc_midnight(start), _utc_midnight(end), council_id=council_id, area=area)
     by_day: dict[date, list[Event]] = {}
     for event in events:
         by_day.setdefault(to_local(event.starts_at).date(), []).append(event)
-    weeks = monthcal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     keep = {k: v for k, v in request.args.items() if k in ("council", "area", "visning") and v}
     return render_template(
         "councils/calendar.html", form=form, view=view, first=first, weeks=weeks, by_day=by_day,
@@ -119,7 +122,7 @@ def event(event_id: int):
                            kind_labels=kind_labels())
 
 
-@bp.route("/kalender/<int:event_id>.ics")
+@bp.route("/kalender/<int:event_id>/arrangement.ics")
 @access(PUBLIC)
 def event_ics(event_id: int):
     """One event as a calendar file."""
@@ -199,6 +202,12 @@ def _my_hosts() -> list[tuple[str, str]]:
             + [(f"institution:{i.id}", i.name) for i in institutions])
 
 
+def _my_projects() -> list[Project]:
+    ids = [c.id for c in my_councils()]
+    return list(db.session.scalars(select(Project).where(Project.council_id.in_(ids), Project.status != "completed")
+                                   .order_by(Project.title))) if ids else []
+
+
 def _host_ids(key: str) -> dict:
     kind, _sep, raw = key.partition(":")
     return {"council_id": int(raw)} if kind == "council" else {"institution_id": int(raw)}
@@ -209,12 +218,13 @@ def _event_fields(form: EventForm) -> dict:
     ends = from_local(datetime.combine(form.day.data, form.ends.data))
     return {"title": form.title.data, "kind": form.kind.data, "description": form.description.data or "",
             "place": form.place.data, "area": form.area.data or "", "starts_at": starts, "ends_at": ends,
-            "capacity": form.capacity.data}
+            "capacity": form.capacity.data, "project_id": form.project_id()}
 
 
 def _event_error(form: EventForm, error: DomainError) -> None:
     target = {"event_in_past": form.day, "ends_before_start": form.ends,
-              "capacity_below_attendees": form.capacity}.get(error.code, form.title)
+              "capacity_below_attendees": form.capacity, "project_of_other_host": form.project}.get(error.code,
+                                                                                                   form.title)
     target.errors = list(target.errors) + [message_for(error)]
 
 
@@ -223,7 +233,7 @@ def _event_error(form: EventForm, error: DomainError) -> None:
 def new_event():
     """A council or an institution publishes an event or meeting in the shared calendar."""
     hosts = _my_hosts()
-    form = EventForm(hosts=hosts)
+    form = EventForm(hosts=hosts, projects=_my_projects())
     if form.validate_on_submit():
         try:
             event = create_event(actor=current_user, now=utcnow(), **_host_ids(form.host.data), **_event_fields(form))
@@ -249,8 +259,9 @@ def edit_event_page(event_id: int):
     """Change an event of one's own council or institution."""
     event = _own_event(event_id)
     host = f"council:{event.council_id}" if event.council_id else f"institution:{event.institution_id}"
-    form = EventForm(obj=event, hosts=[(host, event.host.name)])
+    form = EventForm(obj=event, hosts=[(host, event.host.name)], projects=_my_projects())
     if request.method == "GET":
+        form.project.data = str(event.project_id or "")
         start, end = to_local(event.starts_at), to_local(event.ends_at)
         form.host.data, form.day.data, form.starts.data, form.ends.data = host, start.date(), start.time(), end.time()
     if form.validate_on_submit():

@@ -80,10 +80,15 @@ class EventForm(BaseForm):
     ends = TimeField(_l("Ends at"), validators=[InputRequired(message=_l("Enter an end time, e.g. 21:00."))])
     capacity = IntegerField(_l("Number of places (leave empty for no limit)"), validators=[
         Optional(), NumberRange(min=1, max=100_000, message=_l("Enter a whole number of places, at least 1."))])
+    project = SelectField(_l("Part of a project (optional)"), choices=[], validators=[Optional()])
 
-    def __init__(self, *args, hosts=(), **kwargs):
+    def __init__(self, *args, hosts=(), projects=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.host.choices = list(hosts)
+        self.project.choices = [("", _l("No project"))] + [(str(p.id), p.title) for p in projects]
+
+    def project_id(self) -> int | None:
+        return int(self.project.data) if (self.project.data or "").isdigit() else None
 
     def validate_ends(self, field):
         if self.starts.data and field.data and field.data <= self.starts.data:

@@ -284,28 +284,28 @@ def project(project_id: int):
     return _project_page(project)
 
 
+def _change_following(project_id: int, operation, message: str):
+    project = db.get_or_404(Project, project_id)
+    if BaseForm().validate_on_submit():
+        operation(project, user=current_user, now=utcnow())
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("councils.project", project_id=project.id))
+
+
 @bp.route("/projekter/<int:project_id>/foelg", methods=["POST"])
 @access(LOGIN)
 def follow(project_id: int):
     """Follow a project and get its updates."""
-    project = db.get_or_404(Project, project_id)
-    if BaseForm().validate_on_submit():
-        follow_project(project, user=current_user, now=utcnow())
-        db.session.commit()
-        flash(_("You now follow the project and will hear about its updates."), "success")
-    return redirect(url_for("councils.project", project_id=project.id))
+    return _change_following(project_id, follow_project,
+                             _("You now follow the project and will hear about its updates."))
 
 
 @bp.route("/projekter/<int:project_id>/stop", methods=["POST"])
 @access(LOGIN)
 def unfollow(project_id: int):
     """Stop following a project."""
-    project = db.get_or_404(Project, project_id)
-    if BaseForm().validate_on_submit():
-        unfollow_project(project, user=current_user, now=utcnow())
-        db.session.commit()
-        flash(_("You no longer follow the project."), "success")
-    return redirect(url_for("councils.project", project_id=project.id))
+    return _change_following(project_id, unfollow_project, _("You no longer follow the project."))
 
 
 @bp.route("/projekter/opdateringer/<int:update_id>/kommentar", methods=["POST"])
@@ -318,11 +318,12 @@ def comment(update_id: int):
         try:
             made = comment_on_update(update, actor=current_user, now=utcnow(), body=form.body.data)
         except DomainError as error:
-            form.body.errors.append(message_for(error))
-        else:
-            db.session.commit()
-            flash(_("Thank you, your comment is published."), "success")
-            return redirect(url_for("councils.project", project_id=update.project_id, _anchor=f"comment-{made.id}"))
+            # Not a mistake in the text (not following, or the update was hidden): say so at the top.
+            flash(message_for(error), "error")
+            return redirect(url_for("councils.project", project_id=update.project_id))
+        db.session.commit()
+        flash(_("Thank you, your comment is published."), "success")
+        return redirect(url_for("councils.project", project_id=update.project_id, _anchor=f"comment-{made.id}"))
     return _project_page(update.project, comment_form=form, comment_update_id=update.id)
 
 

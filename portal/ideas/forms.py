@@ -30,6 +30,16 @@ def status_labels() -> dict[str, object]:
 REQUIRED = _l("Please fill in this field.")
 
 
+class PrefixedForm(BaseForm):
+    """Several forms share the idea page: a prefix keeps their field names and ids apart."""
+
+    PREFIX = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", self.PREFIX)
+        super().__init__(*args, **kwargs)
+
+
 class IdeaForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=160)])
     what = TextAreaField(_l("What is your idea?"), validators=[DataRequired(REQUIRED), Length(max=4000)])
@@ -50,7 +60,9 @@ class IdeaForm(BaseForm):
                 ("title", "what", "why", "for_whom", "own_contribution", "needs_from_municipality", "area", "theme")}
 
 
-class JoinForm(BaseForm):
+class JoinForm(PrefixedForm):
+    PREFIX = "join"
+
     offer = TextAreaField(_l("I want to join: what I can offer"),
                           validators=[DataRequired(_l("Tell the initiator what you can offer.")), Length(max=2000)])
 
@@ -58,7 +70,9 @@ class JoinForm(BaseForm):
 ANSWER_CHOICES = ("in_dialogue", "can_go_ahead", "cannot_engage")
 
 
-class AnswerForm(BaseForm):
+class AnswerForm(PrefixedForm):
+    PREFIX = "answer"
+
     status = SelectField(_l("Answer"), validators=[InputRequired()])
     message = TextAreaField(_l("Message to the initiator (the reason, if the municipality cannot engage)"),
                             validators=[Optional(), Length(max=4000)])
@@ -87,7 +101,9 @@ class AnswerForm(BaseForm):
         return ok
 
 
-class CloseForm(BaseForm):
+class CloseForm(PrefixedForm):
+    PREFIX = "close"
+
     status = SelectField(_l("What happened"), choices=[], validators=[InputRequired()])
     message = TextAreaField(_l("A few words for the timeline (optional)"), validators=[Optional(), Length(max=2000)])
 
@@ -96,17 +112,23 @@ class CloseForm(BaseForm):
         self.status.choices = [("realised", _l("The idea is realised")), ("closed", _l("Close the idea"))]
 
 
-class MeetingForm(BaseForm):
+class MeetingForm(PrefixedForm):
+    PREFIX = "meeting"
+
     when = StringField(_l("When is the meeting?"), validators=[DataRequired(REQUIRED), Length(max=160)])
     where = StringField(_l("Where?"), validators=[DataRequired(REQUIRED), Length(max=2000)])
     message = TextAreaField(_l("Message to the co-creators"), validators=[Optional(), Length(max=2000)])
 
 
-class AssignForm(BaseForm):
+class AssignForm(PrefixedForm):
+    PREFIX = "assign"
+
     agent = SelectField(_l("Sparring agent"), coerce=int, validators=[InputRequired()])
 
 
-class ReportForm(BaseForm):
+class ReportForm(PrefixedForm):
+    PREFIX = "report"
+
     reason = TextAreaField(_l("What is wrong?"), validators=[DataRequired(_l("Tell us what is wrong.")),
                                                              Length(max=2000)])
     next = HiddenField()
@@ -142,7 +164,8 @@ class AnswerTimesForm(BaseForm):
     class Meta:
         csrf = False
 
-    frist = IntegerField(_l("Deadline in working days"), validators=[Optional(), NumberRange(min=1, max=60)])
+    frist = IntegerField(_l("Deadline in working days"), validators=[
+        Optional(), NumberRange(min=1, max=60, message=_l("Enter a number of working days from 1 to 60."))])
 
 
 class IdeaFilterForm(BaseForm):

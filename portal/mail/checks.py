@@ -12,7 +12,8 @@ from typing import Callable
 
 from sqlalchemy import select
 
-from models import Idea, Occurrence, OutboxMessage, Screening, Signup, Task, User, db
+from models import (Event, EventSignup, Idea, Occurrence, OutboxMessage, ProjectUpdate, Screening, Signup, Task,
+                    User, db)
 
 TASK_OFF = ("draft", "cancelled")
 UNANSWERED = ("received",)
@@ -71,12 +72,28 @@ def _inactive(items) -> set[int]:
     return {m.id for m, parts in items if len(parts) > 1 and seen.get(int(parts[0])) == parts[1]}
 
 
+def _event_signups(items) -> set[int]:
+    """The person is still signed up and the event still on."""
+    live = set(db.session.scalars(select(EventSignup.id).join(Event, EventSignup.event_id == Event.id).where(
+        EventSignup.id.in_(_ids(items)), EventSignup.cancelled.is_(False), Event.cancelled.is_(False))))
+    return {m.id for m, parts in items if int(parts[0]) in live}
+
+
+def _project_updates(items) -> set[int]:
+    """The update has not been hidden by a moderator meanwhile."""
+    shown = set(db.session.scalars(select(ProjectUpdate.id).where(
+        ProjectUpdate.id.in_(_ids(items)), ProjectUpdate.hidden.is_(False))))
+    return {m.id for m, parts in items if int(parts[0]) in shown}
+
+
 CHECKS: dict[str, Callable] = {
     "signup": _signups,
     "occurrence": _occurrences,
     "idea": _ideas,
     "screening": _screenings,
     "inactive": _inactive,
+    "event_signup": _event_signups,
+    "project_update": _project_updates,
 }
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel.dates import format_date, format_skeleton
 from flask_babel import get_locale, gettext as _
@@ -9,15 +10,15 @@ from flask_babel import get_locale, gettext as _
 from portal.scheduler.timing import LOCAL
 
 
-def _locale():
-    return get_locale() or "da"
+def _locale() -> str:
+    return str(get_locale() or "da")
 
 
 def when(moment: datetime | None) -> str:
     """"man. 30. marts kl. 09.00" / "Mon, Mar 30 at 09:00"."""
     if moment is None:
         return ""
-    weekday = format_skeleton("MMMMEd", moment, tzinfo=LOCAL, locale=_locale())
+    weekday = _skeleton("MMMMEd", moment, _locale())
     return _("%(day)s at %(time)s", day=weekday, time=clock(moment))
 
 
@@ -31,4 +32,10 @@ def day(value: date | datetime | None) -> str:
 
 
 def clock(moment: datetime) -> str:
-    return format_skeleton("Hm", moment, tzinfo=LOCAL, locale=_locale())
+    return _skeleton("Hm", moment, _locale())
+
+
+@lru_cache(maxsize=4096)
+def _skeleton(skeleton: str, moment: datetime, locale: str) -> str:
+    # A batch of reminders names the same few start times thousands of times.
+    return format_skeleton(skeleton, moment, tzinfo=LOCAL, locale=locale)

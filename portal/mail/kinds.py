@@ -38,6 +38,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("task_cancelled", DIRECT, True, False, _l("A task you signed up for is cancelled")),
     Kind("task_changed", DIRECT, True, False, _l("A task you signed up for has changed")),
     Kind("signup_declined", DIRECT, True, False, _l("Your sign-up was declined")),
+    Kind("pending_closed", DIRECT, True, False, _l("A sign-up that waited too long was closed")),
+    Kind("task_message", DIRECT, True, False, _l("Messages from the institution about a task you signed up for")),
     Kind("profile_review", DIRECT, True, False, _l("The coordinators' answer on your volunteer profile")),
     # Volunteering: on unless turned off.
     Kind("signup_accepted", DIRECT, True, True, _l("Your sign-up is accepted")),
@@ -56,6 +58,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("event_cancelled", DIRECT, True, False, _l("An event you signed up for is cancelled")),
     # Work mails for staff, coordinators and sparring agents.
     Kind("volunteer_cancelled", DIRECT, True, True, _l("A volunteer cancels a sign-up"), _STAFF_WORK),
+    Kind("pending_nudge", DIRECT, True, True, _l("Sign-ups waiting for an answer"), _STAFF_WORK),
     Kind("underfilled_task", DIRECT, True, True, _l("A task starts soon with free places"), _STAFF_WORK),
     Kind("idea_deadline", DIRECT, True, True, _l("Ideas waiting for an answer"), (Role.COORDINATOR,)),
     Kind("certificate_expiring_staff", DIRECT, True, True, _l("Volunteers' child certificates about to expire"),

@@ -5,12 +5,15 @@ from flask_babel import gettext as _
 
 from models import Signup, Task
 from portal.mail.checks import stamp
-from portal.mail.outbox import queue_mail
-from portal.scheduler.followups import link
+from portal.mail.outbox import link, queue_mail
 
 
 def _mine_url() -> str:
     return link("citizens.my_tasks", "citizens.index")
+
+
+def _find_url() -> str:
+    return link("public.tasks", "public.home")
 
 
 def _task_url(task: Task) -> str:
@@ -55,7 +58,7 @@ def signup_declined(signup: Signup):
     task = signup.occurrence.task
     return queue_mail("signup_declined", dedup_key=f"signup_declined:{signup.id}:{stamp(signup.decided_at)}",
                       recipient=signup.user, subject=lambda: _("About your sign-up: %(title)s", title=task.title),
-                      template="signup_declined", context=_context(signup, find_url=link("public.tasks", "public.home")))
+                      template="signup_declined", context=_context(signup, find_url=_find_url()))
 
 
 def pending_closed(signup: Signup):
@@ -63,7 +66,7 @@ def pending_closed(signup: Signup):
     task = signup.occurrence.task
     return queue_mail("pending_closed", dedup_key=f"pending_closed:{signup.id}", recipient=signup.user,
                       subject=lambda: _("About your sign-up: %(title)s", title=task.title),
-                      template="pending_closed", context=_context(signup, find_url=link("public.tasks", "public.home")))
+                      template="pending_closed", context=_context(signup, find_url=_find_url()))
 
 
 def pending_received(signup: Signup):
@@ -74,7 +77,8 @@ def pending_received(signup: Signup):
 
 def pending_nudge(signup: Signup):
     """To the contact person: an application has waited three days for an answer."""
-    return _to_contact(signup, "pending_nudge", f"pending_nudge:{signup.id}:{stamp(signup.pending_since)}",
+    since = signup.pending_since or signup.created_at
+    return _to_contact(signup, "pending_nudge", f"pending_nudge:{signup.id}:{stamp(since)}",
                        "pending_nudge", lambda: _("A sign-up has waited three days for your answer"))
 
 
@@ -94,7 +98,7 @@ def task_cancelled(task: Task, signups: list[Signup]) -> list:
     """To everyone signed up for the coming occurrences: the task is cancelled, and why."""
     return [queue_mail("task_cancelled", dedup_key=f"task_cancelled:{task.id}:{s.id}", recipient=s.user,
                        subject=lambda: _("Cancelled: %(title)s", title=task.title), template="task_cancelled",
-                       context=_context(s, find_url=link("public.tasks", "public.home")))
+                       context=_context(s, find_url=_find_url()))
             for s in signups]
 
 

@@ -54,15 +54,17 @@ def _user_for(recipient: User | str) -> User | None:
 
 def queue_mail(kind: str, *, dedup_key: str, recipient: User | str, subject, template: str,
                context: dict | None = None, ics: str | None = None, ref: str | None = None,
-               expires_at: datetime | None = None, unsubscribe_kinds: list[str] | None = None
-               ) -> OutboxMessage | None:
+               expires_at: datetime | None = None, unsubscribe_kinds: list[str] | None = None,
+               checked: bool = False) -> OutboxMessage | None:
     """Queue one e-mail unless the same dedup key was queued before; returns the new row or None.
 
     `subject` is a callable (so it is translated in the recipient's language) or a string.
     Nothing is queued when the recipient turned this kind off. `ref` names what the mail is about
     (see portal.mail.checks) and `expires_at` when it goes stale; the sender drops it then instead
     of sending something no longer true. The row is flushed within a savepoint, so a concurrent
-    duplicate never spoils the caller's work.
+    duplicate never spoils the caller's work. A bulk caller that already checked the keys and the
+    preferences for all its mails passes `checked=True`: the row is only added, and a concurrent
+    duplicate surfaces at the caller's commit (see portal.scheduler.jobs.execute).
     """
     if not recipient:
         return None
@@ -71,10 +73,11 @@ def queue_mail(kind: str, *, dedup_key: str, recipient: User | str, subject, tem
     if not address or (user is not None and (user.active is False or user.deleted_at is not None)):
         return None
     key = dedup_key[:255]
-    if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == key)) is not None:
-        return None
-    if user is not None and not any(preferences.is_enabled(user, k) for k in (unsubscribe_kinds or [kind])):
-        return None
+    if not checked:
+        if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedup_key == key)) is not None:
+            return None
+        if user is not None and not any(preferences.is_enabled(user, k) for k in (unsubscribe_kinds or [kind])):
+            return None
     links = _links(user, unsubscribe_kinds or [kind])
     locale = user.locale if user else "da"
     ctx = {"recipient": user, "base_url": current_app.config["BASE_URL"], "kind": kind, **links,
@@ -87,6 +90,9 @@ def queue_mail(kind: str, *, dedup_key: str, recipient: User | str, subject, tem
                             subject=str(title)[:255], body_text=text, body_html=html, ics=ics,
                             status="queued", next_attempt_at=utcnow(), ref=ref, expires_at=expires_at,
                             unsubscribe_url=links["unsubscribe_url"])
+    if checked:
+        db.session.add(message)
+        return message
     try:
         with db.session.begin_nested():
             db.session.add(message)

@@ -42,6 +42,17 @@ def is_enabled(user: User, kind_name: str) -> bool:
     return kind.default if stored is None else stored
 
 
+def turned_off(user_ids, kind_name: str) -> set[int]:
+    """Among `user_ids`, those who do not get this kind (one query for a whole job's recipients)."""
+    kind = mail_kinds.get(kind_name)
+    ids = list(user_ids)
+    if not kind.optional or not ids:
+        return set()
+    stored = dict(db.session.execute(select(NotificationPreference.user_id, NotificationPreference.enabled).where(
+        NotificationPreference.user_id.in_(ids), NotificationPreference.kind == kind.name)).all())
+    return {uid for uid in ids if not stored.get(uid, kind.default)}
+
+
 def save(user: User, wanted: dict[str, Choice]) -> None:
     """Store the user's choices for optional kinds; mandatory kinds are ignored. Flushes."""
     stored = {p.kind: p for p in db.session.scalars(

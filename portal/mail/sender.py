@@ -2,18 +2,25 @@
 
 Guarantee: at-least-once delivery with deduplication. A message is claimed (status "sending" with a
 lease) in its own commit before SMTP is spoken; if the process dies after the server accepted it but
-before it was marked "sent", the lease runs out and it is sent again with the same Message-ID, which
-is derived from the outbox key so that receiving systems can drop the repeat.
+before it was marked "sent" (marks are committed for every MARK_EVERY mails), the lease
+runs out and it is sent again with the same Message-ID, which is derived from the outbox key so that
+receiving systems can drop the repeat.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import smtplib
 import socket
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from email.utils import formatdate
+from email.header import Header
+from email.message import Message
+from email.policy import compat32
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, parseaddr
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -27,6 +34,7 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=6)
 CLAIM_LEASE = timedelta(minutes=5)
+MARK_EVERY = 50
 
 
 class PermanentFailure(Exception):
@@ -37,11 +45,34 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
 
 
-def build_email(message: OutboxMessage, sender: str, domain: str) -> EmailMessage:
-    email = EmailMessage()
-    email["From"] = sender
+# Header lines up to RFC 5322's limit: a long List-Unsubscribe address stays on one line.
+POLICY = compat32.clone(max_line_length=998)
+
+
+def _header(value: str) -> str | Header:
+    return value if value.isascii() else Header(value, "utf-8")
+
+
+def build_email(message: OutboxMessage, sender: str, domain: str) -> Message:
+    """Plain text and HTML alternatives (and a calendar file), built with the fast compat32 classes."""
+    body = MIMEMultipart("alternative", policy=POLICY)
+    body.attach(MIMEText(message.body_text, "plain", "utf-8", policy=POLICY))
+    if message.body_html:
+        body.attach(MIMEText(message.body_html, "html", "utf-8", policy=POLICY))
+    email = body
+    if message.ics:
+        email = MIMEMultipart("mixed", policy=POLICY)
+        email.attach(body)
+        calendar = MIMEText(message.ics, "calendar", "utf-8", policy=POLICY)
+        # The MIME method must match the file's METHOD (a cancellation is CANCEL, RFC 6047).
+        method = re.search(r"^METHOD:(\w+)", message.ics, re.MULTILINE)
+        calendar.set_param("method", method.group(1).upper() if method else "PUBLISH")
+        calendar.add_header("Content-Disposition", "attachment", filename="invitation.ics")
+        email.attach(calendar)
+    name, address = parseaddr(sender)
+    email["From"] = formataddr((name, address), charset="utf-8")
     email["To"] = message.recipient
-    email["Subject"] = message.subject
+    email["Subject"] = _header(message.subject)
     email["Date"] = formatdate(localtime=False)
     digest = hashlib.sha256(message.dedup_key.encode()).hexdigest()[:32]
     email["Message-ID"] = f"<{digest}@{domain}>"
@@ -50,12 +81,6 @@ def build_email(message: OutboxMessage, sender: str, domain: str) -> EmailMessag
         # RFC 8058 one-click: mail programs POST "List-Unsubscribe=One-Click" to this address.
         email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
         email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    email.set_content(message.body_text)
-    if message.body_html:
-        email.add_alternative(message.body_html, subtype="html")
-    if message.ics:
-        email.add_attachment(message.ics.encode(), maintype="text", subtype="calendar",
-                             filename="invitation.ics", params={"method": "PUBLISH"})
     return email
 
 
@@ -83,7 +108,7 @@ class SmtpTransport:
         if cfg["SMTP_USER"]:
             self.conn.login(cfg["SMTP_USER"], cfg["SMTP_PASSWORD"])
 
-    def send(self, email: EmailMessage) -> None:
+    def send(self, email: Message) -> None:
         if self.conn is None:
             self.open()
         try:
@@ -140,19 +165,52 @@ def deliver(*, now: datetime | None = None, limit: int = 500, ids: list[int] | N
     messages = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
                                        .order_by(OutboxMessage.id)))
     dropped = checks.stale(messages, now)
-    transport = SmtpTransport(cfg)
+    lanes = [SmtpTransport(cfg) for _ in range(max(1, int(cfg.get("SMTP_CONNECTIONS", 1))))]
+    session = db.session()
+    # The batch is ours (claimed); re-reading every row after each group's commit would only cost.
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
-        for message in messages:
-            if message.id in dropped:
-                message.status, message.last_error = "dropped", dropped[message.id]
-                counts["dropped"] += 1
-            else:
-                counts[_deliver_one(transport, message, cfg["MAIL_FROM"], domain, now)] += 1
-            # Marked at once: a crash now can repeat at most this one message (same Message-ID).
-            db.session.commit()
+        with ThreadPoolExecutor(len(lanes), thread_name_prefix="smtp") as pool:
+            for start in range(0, len(messages), MARK_EVERY):
+                group = messages[start:start + MARK_EVERY]
+                for message in group:
+                    if message.id in dropped:
+                        message.status, message.last_error = "dropped", dropped[message.id]
+                        counts["dropped"] += 1
+                outgoing = [(m, build_email(m, cfg["MAIL_FROM"], domain)) for m in group if m.id not in dropped]
+                # Only SMTP happens in the lanes; the database is written here, in this thread.
+                for lane in as_completed([pool.submit(_send_lane, transport, outgoing[i::len(lanes)])
+                                          for i, transport in enumerate(lanes)]):
+                    for message, error in lane.result():
+                        counts[_record(message, error, now)] += 1
+                # Marks are committed per group (a commit per mail would cap the rate at the disk's
+                # sync rate): a crash repeats at most this group, each repeat with the same Message-ID.
+                db.session.commit()
     finally:
-        transport.close()
+        session.expire_on_commit = expire_on_commit
+        for transport in lanes:
+            transport.close()
     return counts
+
+
+def _send_lane(transport: SmtpTransport, items) -> list[tuple[OutboxMessage, Exception | None]]:
+    """Send over one connection; returns each message with the error it met (None when accepted)."""
+    results = []
+    for message, email in items:
+        try:
+            transport.send(email)
+        except PermanentFailure as exc:
+            results.append((message, exc))
+        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+            transport.close()
+            results.append((message, exc))
+        except Exception as exc:  # noqa: BLE001 - e.g. a non-ASCII address smtplib cannot send
+            # One message that can never be sent must not hold up the rest of the batch forever.
+            transport.close()
+            results.append((message, PermanentFailure(f"{type(exc).__name__}: {exc}")))
+        else:
+            results.append((message, None))
+    return results
 
 
 def deliver_all(*, now: datetime | None = None, batch: int = 500) -> dict:
@@ -166,27 +224,24 @@ def deliver_all(*, now: datetime | None = None, batch: int = 500) -> dict:
             return totals
 
 
-def _deliver_one(transport: SmtpTransport, message: OutboxMessage, sender: str, domain: str,
-                 now: datetime) -> str:
+def _record(message: OutboxMessage, error: Exception | None, now: datetime) -> str:
+    """Mark one attempt: sent, failed for good (a 5xx refusal or too many tries), or queued for a retry."""
     message.attempts += 1
-    try:
-        transport.send(build_email(message, sender, domain))
-    except PermanentFailure as exc:
-        message.status, message.last_error = "failed", str(exc)[:2000]
+    if error is None:
+        message.status, message.sent_at, message.last_error = "sent", utcnow(), None
+        return "sent"
+    if isinstance(error, PermanentFailure):
+        message.status, message.last_error = "failed", str(error)[:2000]
         return "failed"
-    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
-        transport.close()
-        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if message.attempts >= MAX_ATTEMPTS:
-            message.status = "failed"
-            return "failed"
-        message.status, message.next_attempt_at = "queued", now + backoff(message.attempts)
-        if not current_app.config.get("PRODUCTION") and not current_app.testing:
-            log.warning("Mail to %s not delivered (%s); queued for retry.\n%s\n%s",
-                        message.recipient, message.last_error, message.subject, message.body_text)
-        return "retry"
-    message.status, message.sent_at, message.last_error = "sent", utcnow(), None
-    return "sent"
+    message.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = "failed"
+        return "failed"
+    message.status, message.next_attempt_at = "queued", now + backoff(message.attempts)
+    if not current_app.config.get("PRODUCTION") and not current_app.testing:
+        log.warning("Mail to %s not delivered (%s); queued for retry.\n%s\n%s",
+                    message.recipient, message.last_error, message.subject, message.body_text)
+    return "retry"
 
 
 def deliver_soon(messages) -> None:

@@ -10,9 +10,11 @@ from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from models import db, utcnow
-from models.privacy import erase_user, export_user_data
+from models.privacy import export_user_data
 from portal.access import LOGIN, access
 from portal.forms import BaseForm
+from portal.mail.sender import deliver_soon
+from portal.privacy.erasure import withdraw_and_erase
 
 bp = Blueprint("privacy", __name__, url_prefix="/mig")
 
@@ -52,8 +54,9 @@ def delete_account():
         else:
             user = current_user._get_current_object()
             logout_user()
-            erase_user(db.session, user, now=utcnow())
+            messages = withdraw_and_erase(user, now=utcnow())
             db.session.commit()
+            deliver_soon(messages)
             flash(_("Your account is deleted. Thank you for what you gave."), "success")
             return redirect(url_for("public.home"))
     return render_template("privacy/delete.html", form=form)

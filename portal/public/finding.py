@@ -1,7 +1,8 @@
-"""Finding published tasks: one query for a page of tasks with their upcoming occurrences' figures.
+"""Finding published tasks: one statement for a page of tasks with their upcoming occurrences' figures.
 
-A list page costs a fixed number of statements (count, page of tasks, nothing per row), whatever the
-page size: institutions are joined in and the occurrence figures come from one grouped subquery.
+A list page costs the same statements whatever its size: the figures (next time, times ahead, free
+spots) come from one grouped subquery, the total from a window count, and institutions are joined in.
+Weekday and part of day are judged in Copenhagen time in both databases (SQLite gets Python helpers).
 """
 from __future__ import annotations
 
@@ -182,11 +183,16 @@ def _occurrence_filters(criteria: Criteria, now: datetime) -> list:
 
 def _task_filters(criteria: Criteria) -> list:
     conditions = [Task.status.in_(PUBLISHED)]
-    for word in criteria.q.split()[:8]:
-        needle = word.casefold()
-        conditions.append(or_(*[folded(col).contains(needle, autoescape=True) for col in
-                                (Task.title, Task.description, Task.skills_wanted, Task.volunteers_do,
-                                 Task.place, Institution.name)]))
+    words = criteria.q.split()[:8]
+    if words:
+        # One haystack per task, so a word costs one comparison per row.
+        haystack = (Task.title + " " + Task.description + " " + func.coalesce(Task.skills_wanted, "") + " "
+                    + Task.volunteers_do + " " + Task.place + " " + Institution.name)
+        for word in words:
+            needle = word.casefold()
+            # Native lower() is enough for an ASCII word (and fast); others need Unicode folding.
+            text = func.lower(haystack) if needle.isascii() else folded(haystack)
+            conditions.append(text.contains(needle, autoescape=True))
     if criteria.kind:
         conditions.append(Institution.kind == criteria.kind)
     if criteria.area:
@@ -218,26 +224,45 @@ def find_tasks(criteria: Criteria, *, now: datetime, page: int = 1, per_page: in
         figures = figures.having(spots > 0)
     figures = figures.subquery("figures")
 
-    base = (select(Task).join(Institution, Institution.id == Task.institution_id)
-            .join(figures, figures.c.task_id == Task.id)
-            .where(*_task_filters(criteria)))
-    total = db.session.scalar(select(func.count()).select_from(base.with_only_columns(Task.id).subquery())) or 0
-    pages = max((total + per_page - 1) // per_page, 1)
-    page = min(max(page, 1), pages)
-
+    matching = (select(Task.id).join(Institution, Institution.id == Task.institution_id)
+                .join(figures, figures.c.task_id == Task.id)
+                .where(*_task_filters(criteria)))
     order = {
         "soonest": (figures.c.next_start.asc(), Task.id.asc()),
         "newest": (Task.published_at.desc(), Task.id.desc()),
         "spots": (figures.c.spots_left.desc(), figures.c.next_start.asc(), Task.id.asc()),
         "title": (Task.title.asc(), Task.id.asc()),
     }[criteria.sort if criteria.sort in SORTS else "soonest"]
-    # The end of the next occurrence, found by the (task_id, starts_at) index: no query per row.
-    next_end = (select(Occurrence.ends_at)
-                .where(Occurrence.task_id == Task.id, Occurrence.starts_at == figures.c.next_start)
-                .limit(1).scalar_subquery())
-    query = (base.add_columns(figures.c.next_start, next_end, figures.c.occurrences, figures.c.spots_left)
-             .options(contains_eager(Task.institution))
-             .order_by(*order).offset((page - 1) * per_page).limit(per_page))
+
+    def fetch(page_no: int):
+        # Narrow rows are sorted and cut to the page first (the total comes along as a window count);
+        # only the page's tasks and institutions are then read in full.
+        chosen = (matching.add_columns(figures.c.next_start, figures.c.occurrences, figures.c.spots_left,
+                                       func.count().over().label("total"),
+                                       func.row_number().over(order_by=order).label("position"))
+                  .order_by(*order).offset((page_no - 1) * per_page).limit(per_page).subquery("chosen"))
+        next_end = (select(Occurrence.ends_at)
+                    .where(Occurrence.task_id == chosen.c.id, Occurrence.starts_at == chosen.c.next_start)
+                    .limit(1).scalar_subquery())
+        query = (select(Task, chosen.c.next_start, next_end, chosen.c.occurrences, chosen.c.spots_left,
+                        chosen.c.total)
+                 .join(chosen, chosen.c.id == Task.id)
+                 .join(Institution, Institution.id == Task.institution_id)
+                 .options(contains_eager(Task.institution)).order_by(chosen.c.position))
+        return db.session.execute(query).all()
+
+    page = max(page, 1)
+    found = fetch(page)
+    if found:
+        total = found[0].total
+    else:
+        # Past the last page (or nothing found): count, then show the last page.
+        total = db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+        last = max((total + per_page - 1) // per_page, 1)
+        if total and page > last:
+            page, found = last, fetch(last)
+        else:
+            page = min(page, last)
     rows = [Row(task=t, next_start=start, next_end=end, occurrences=n or 0, spots_left=max(int(s or 0), 0))
-            for t, start, end, n, s in db.session.execute(query)]
+            for t, start, end, n, s, _total in found]
     return Page(rows=rows, total=total, page=page, per_page=per_page)

@@ -12,6 +12,7 @@ from portal.auth.views import safe_next
 from portal.forms import BaseForm
 from portal.public.finding import PUBLISHED, find_tasks, upcoming_condition
 from portal.public.forms import TaskSearchForm
+from portal import suggestions
 
 bp = Blueprint("public", __name__)
 
@@ -69,7 +70,7 @@ def tasks():
     args = request.args.to_dict(flat=False)
     args.pop("side", None)
     return render_template("public/tasks.html", form=form, found=found, args=args,
-                           active_filters=bool(set(args) - {"sort"}))
+                           active_filters=any(v for k, vs in args.items() if k not in ("q", "sort") for v in vs))
 
 
 @bp.route("/opgaver/<int:task_id>")
@@ -91,6 +92,5 @@ def task(task_id: int):
             Signup.status.in_(("accepted", "pending", "waitlisted"))))
         mine = {s.occurrence_id: s for s in rows}
     return render_template("public/task.html", task=task, occurrences=occurrences, mine=mine,
-                           can_sign_up=task.status in PUBLISHED and bool(occurrences),
                            is_citizen=current_user.is_authenticated and current_user.has_role(Role.CITIZEN),
-                           spots_left=sum(o.spots_left for o in occurrences))
+                           related_tasks=suggestions.related_tasks(task, now=now))

@@ -1,4 +1,4 @@
-"""Follow-ups that keep things moving: unanswered ideas, half-empty tasks, expiring certificates."""
+"""Follow-ups that keep things moving: pending sign-ups, unanswered ideas, half-empty tasks, expiring certificates."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -24,6 +24,20 @@ def coordinators() -> list[User]:
         select(User).join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == Role.COORDINATOR.value, User.active.is_(True), User.deleted_at.is_(None),
                User.email.is_not(None)).order_by(User.id)))
+
+
+# --- (7) pending sign-ups -----------------------------------------------------------------------
+
+def pending_signups(now: datetime) -> list:
+    """Nudge the contact person about applications pending 3 days; close those pending 10 days."""
+    from models.tasks import close_stale_pending, pending_to_nudge
+    from portal.mail import notify
+    messages = [notify.pending_nudge(signup) for signup in pending_to_nudge(now)]
+    for closed, promoted in close_stale_pending(now):
+        messages.append(notify.pending_closed(closed))
+        if promoted is not None:
+            messages.append(notify.waitlist_promoted(promoted))
+    return messages
 
 
 # --- (3) ideas waiting for an answer -------------------------------------------------------------

@@ -12,10 +12,13 @@ from typing import Callable
 
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import IntegrityError
 
 from models import db, utcnow
 from portal.mail import sender
 from portal.scheduler import digests, followups, reminders, retention
+from portal.privacy import retention as privacy_retention
+from portal import suggestions
 from portal.scheduler.timing import LOCAL
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,7 @@ def deliver_outbox(now: datetime) -> list:
 
 JOBS: tuple[Job, ...] = (
     Job("shift_reminders", reminders.queue_due, _every(minutes=5), "shift reminders 24 h and 2 h before"),
+    Job("pending_signups", followups.pending_signups, _cron(minute=20), "nudge and close pending sign-ups"),
     Job("idea_deadlines", followups.idea_deadlines, _cron(minute=40), "ideas without an answer (5/10 working days)"),
     Job("underfilled_tasks", followups.underfilled_tasks, _cron(hour=8, minute=0),
         "tasks with free places 3 days before the start"),
@@ -53,10 +57,14 @@ JOBS: tuple[Job, ...] = (
         "child certificates expiring within 30 days"),
     Job("inactive_accounts", retention.inactive_accounts, _cron(hour=3, minute=30),
         "nudge after 12 months, deletion warning before 24 months"),
+    Job("delete_inactive_accounts", privacy_retention.delete_inactive, _cron(hour=3, minute=45),
+        "erase accounts still inactive 30 days after the deletion warning"),
     Job("digest_daily", digests.daily, _cron(hour=digests.DIGEST_HOUR, minute=0), "daily digest of news"),
     Job("digest_weekly", digests.weekly, _cron(day_of_week="mon", hour=digests.DIGEST_HOUR, minute=5),
         "weekly digest of news"),
     Job("deliver_outbox", deliver_outbox, _every(minutes=1), "send queued mails, retry with backoff"),
+    Job("matching_refit", suggestions.refit_job, _cron(minute=25),
+        "rebuild the suggestion indexes (tasks, findable volunteers) from the database"),
 )
 BY_ID = {job.id: job for job in JOBS}
 
@@ -64,15 +72,23 @@ BY_ID = {job.id: job for job in JOBS}
 def execute(job: Job, *, now: datetime | None = None, deliver: bool = True) -> int:
     """Run one job and commit what it queued; then try to deliver those mails at once."""
     now = now or utcnow()
-    try:
-        queued = [m for m in job.run(now) if m is not None]
-        for message in queued:
-            message.next_attempt_at = now  # due from the job's moment (a late or test clock included)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        log.exception("Scheduled job %s failed", job.id)
-        raise
+    for attempt in (1, 2):
+        try:
+            queued = [m for m in job.run(now) if m is not None]
+            for message in queued:
+                message.next_attempt_at = now  # due from the job's moment (a late or test clock included)
+            db.session.commit()
+            break
+        except IntegrityError:
+            # Someone else (`reminders send-due` beside the scheduler) queued one of these keys first:
+            # run again, and the job's own check now skips what is already there.
+            db.session.rollback()
+            if attempt == 2:
+                raise
+        except Exception:
+            db.session.rollback()
+            log.exception("Scheduled job %s failed", job.id)
+            raise
     ids = [m.id for m in queued]
     for start in range(0, len(ids) if deliver else 0, BATCH):
         sender.deliver(ids=ids[start:start + BATCH], now=now, limit=BATCH)

@@ -96,10 +96,15 @@ class SingleRunner:
         return bool(got)
 
     def _lock_alive(self) -> bool:
+        # Asks the server whether this very session holds the lock: a connection that broke and was
+        # silently replaced by the pool holds nothing.
         try:
-            self._lock_conn.execute(text("SELECT 1"))
+            held = self._lock_conn.execute(text(
+                "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND pid = pg_backend_pid() AND objsubid = 1"
+                " AND ((classid::bigint << 32) | objid::bigint) = :key)"), {"key": ADVISORY_KEY}).scalar()
             self._lock_conn.commit()
-            return True
+            return bool(held)
         except (DBAPIError, AttributeError):
             return False
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from models import Occurrence, Signup, Task, db
 from portal import tokens
-from portal.mail import formatting
+from portal.mail import formatting, preferences
 from portal.mail.checks import TASK_OFF, stamp
 from portal.mail.outbox import already_queued, external_url, queue_mail
 from portal.scheduler.timing import Lead, due_lead
@@ -66,10 +66,11 @@ def queue_due(now: datetime) -> list:
         if found is not None:
             due.append((signup, occurrence, task, *found))
     sent_before = already_queued(dedup_key(s, o, lead) for s, o, _t, lead, _e in due)
+    unwanted = preferences.turned_off({s.user_id for s, *_rest in due}, KIND)
     messages = []
     for signup, occurrence, task, lead, window_end in due:
         key = dedup_key(signup, occurrence, lead)
-        if key not in sent_before:
+        if key not in sent_before and signup.user_id not in unwanted:
             messages.append(_queue(signup, occurrence, task, lead, window_end, key))
     return messages
 
@@ -87,4 +88,4 @@ def _queue(signup: Signup, occurrence: Occurrence, task: Task, lead: Lead, windo
                       subject=lambda: _("Reminder: %(title)s, %(when)s", title=task.title,
                                         when=formatting.when(start)),
                       template="shift_reminder", context=context,
-                      ref=f"signup:{signup.id}:{stamp(start)}", expires_at=window_end)
+                      ref=f"signup:{signup.id}:{stamp(start)}", expires_at=window_end, checked=True)

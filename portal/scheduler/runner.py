@@ -103,5 +103,8 @@ class SchedulerProcess:
                         break
             finally:
                 self.active.clear()
+                # Detach the store first: APScheduler's loop makes one last pass on shutdown, which
+                # would move the next run of a job due that instant without running it.
+                scheduler.remove_jobstore("default", shutdown=False)
                 scheduler.shutdown(wait=True)
                 self.runner.release()

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+USER_AGENT = "samskab-load/1.0"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -48,7 +49,7 @@ class Client:
                       form: dict | None = None, keep_body: bool = False) -> Result:
         body = urlencode(form or {}).encode() if form is not None else b""
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Connection: close",
-                 "User-Agent: samskab-load/1.0", "Accept-Language: da"]
+                 "User-Agent: " + USER_AGENT, "Accept-Language: da"]
         if session and session.cookies:
             lines.append(f"Cookie: {session.header()}")
         if form is not None:

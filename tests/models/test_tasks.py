@@ -298,8 +298,19 @@ def test_pending_nudged_after_three_days_and_closed_after_ten(world, make):
 
 # --- PostgreSQL: capacity under concurrency -------------------------------------------------------
 
+@pytest.fixture
+def roomy_app(make_app):
+    """An app whose connection pool lets 30 threads hold a connection each at the same time."""
+    app = make_app(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 32, "max_overflow": 4})
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+
+
 @pytest.mark.postgres
-def test_thirty_concurrent_signups_for_five_places(app, make):
+def test_thirty_concurrent_signups_for_five_places(roomy_app, make):
+    app = roomy_app
     _staff = make.user("staff")
     inst = make.institution(staff=[_staff])
     task = _task(make, inst, capacity=5)

@@ -47,8 +47,73 @@ MATRIX = {
     ("/skift-adgangskode", "POST"): logged_in(),
     # audiences
     ("/mig/", "GET"): only("citizen"),
+    # finding tasks, signing up, the citizen's profile and tasks (a sign-up of someone else: 404)
+    ("/opgaver", "GET"): everyone(),
+    ("/opgaver/<int:task_id>", "GET"): everyone(),
+    ("/opgaver/<int:task_id>/tilmeld", "GET"): only("citizen", ok=302),  # no time chosen: back to the task
+    ("/opgaver/<int:task_id>/tilmeld", "POST"): only("citizen", ok=302),
+    ("/mine-opgaver/tilmeldt/<int:task_id>", "GET"): only("citizen", ok=302),  # nothing signed up: to my tasks
+    ("/mine-opgaver/<int:signup_id>/afmeld", "GET"): only("citizen", ok=404),
+    ("/mine-opgaver/<int:signup_id>/afmeld", "POST"): only("citizen", ok=404),
+    ("/mine-opgaver", "GET"): only("citizen"),
+    ("/mine-opgaver/kalender", "POST"): only("citizen", ok=302),
+    ("/mine-opgaver/<int:task_id>.ics", "GET"): only("citizen", ok=404),
+    ("/mine-opgaver/bevis", "GET"): only("citizen"),
+    ("/mine-opgaver/navneskilt", "GET"): only("citizen"),
+    ("/kalender/<token>.ics", "GET"): everyone(404),
+    ("/min-profil", "GET"): only("citizen"),
+    ("/min-profil", "POST"): only("citizen"),  # an empty post re-renders with "choose what you offer"
     ("/institution/", "GET"): only("staff"),
+    # the task editor and the institution's view of a task (the world's task is open, its sign-up accepted)
+    ("/institution/opgaver/ny", "GET"): only("staff"),
+    ("/institution/opgaver/ny", "POST"): only("staff"),  # empty: re-rendered with messages
+    ("/institution/opgaver/<int:task_id>", "GET"): only("staff"),
+    ("/institution/opgaver/<int:task_id>/rediger", "GET"): only("staff"),
+    ("/institution/opgaver/<int:task_id>/rediger", "POST"): only("staff"),  # empty: re-rendered with messages
+    ("/institution/opgaver/<int:task_id>/offentliggoer", "POST"): only("staff", ok=302),  # already published
+    ("/institution/opgaver/<int:task_id>/luk", "POST"): only("staff", ok=302),  # unconfirmed: nothing happens
+    ("/institution/opgaver/<int:task_id>/aflys", "GET"): only("staff"),
+    ("/institution/opgaver/<int:task_id>/aflys", "POST"): only("staff"),  # no reason: re-rendered
+    ("/institution/opgaver/<int:task_id>/besked", "GET"): only("staff"),
+    ("/institution/opgaver/<int:task_id>/besked", "POST"): only("staff"),  # empty: re-rendered
+    ("/institution/tilmeldinger/<int:signup_id>/accepter", "POST"): only("staff", ok=302),  # not pending
+    ("/institution/tilmeldinger/<int:signup_id>/afvis", "GET"): only("staff", ok=302),  # not pending
+    ("/institution/tilmeldinger/<int:signup_id>/afvis", "POST"): only("staff", ok=302),
+    ("/institution/gange/<int:occurrence_id>/fremmoede", "GET"): only("staff"),
+    ("/institution/gange/<int:occurrence_id>/fremmoede", "POST"): only("staff"),  # not started: shown again
+    ("/institution/opgaver/<int:task_id>/forslag", "GET"): only("staff", "coordinator"),  # matching
+    ("/institution/opgaver/<int:task_id>/inviter/<int:user_id>", "POST"): only("staff", "coordinator", ok=302),
     ("/lokalraad/", "GET"): only("council"),
+    # councils: projects (members of the project's own council only), the shared calendar
+    ("/lokalraad/projekter/ny", "GET"): only("council"),
+    ("/lokalraad/projekter/ny", "POST"): only("council"),
+    ("/lokalraad/projekter/<int:project_id>", "GET"): only("council"),
+    ("/lokalraad/projekter/<int:project_id>", "POST"): only("council"),
+    ("/lokalraad/projekter/<int:project_id>/opdatering", "POST"): only("council"),
+    ("/lokalraad/projekter/<int:project_id>/kobl", "POST"): only("council"),
+    ("/lokalraad/projekter/<int:project_id>/fjern", "POST"): only("council", ok=302),
+    ("/projekter", "GET"): everyone(),
+    ("/projekter/<int:project_id>", "GET"): everyone(),
+    ("/projekter/<int:project_id>/foelg", "POST"): everyone(302),
+    ("/projekter/<int:project_id>/stop", "POST"): everyone(302),
+    ("/projekter/opdateringer/<int:update_id>/kommentar", "POST"): logged_in(),  # empty: re-rendered with errors
+    ("/anmeld/opdatering/<int:update_id>", "GET"): logged_in(),
+    ("/anmeld/opdatering/<int:update_id>", "POST"): logged_in(),
+    ("/anmeld/kommentar/<int:comment_id>", "GET"): logged_in(),
+    ("/anmeld/kommentar/<int:comment_id>", "POST"): logged_in(),
+    ("/kalender", "GET"): everyone(),
+    ("/kalender/<int:event_id>", "GET"): everyone(),
+    ("/kalender/<int:event_id>/arrangement.ics", "GET"): everyone(),
+    ("/kalender/alle.ics", "GET"): everyone(),
+    ("/kalender/raad/<int:council_id>.ics", "GET"): everyone(),
+    ("/kalender/<int:event_id>/tilmeld", "POST"): everyone(302),
+    ("/kalender/<int:event_id>/afmeld", "POST"): everyone(302),
+    ("/kalender/nyt", "GET"): only("council", "staff"),
+    ("/kalender/nyt", "POST"): only("council", "staff"),
+    ("/kalender/<int:event_id>/rediger", "GET"): only("council"),  # staff of another host: 403
+    ("/kalender/<int:event_id>/rediger", "POST"): only("council"),
+    ("/kalender/<int:event_id>/deltagere", "GET"): only("council"),
+    ("/kalender/<int:event_id>/aflys", "POST"): only("council", ok=302),
     ("/koordinator/", "GET"): only("coordinator"),
     # coordinators: review, screening, audit log, assisted sign-up, overview, exports
     ("/koordinator/profiler", "GET"): only("coordinator"),
@@ -88,6 +153,25 @@ MATRIX = {
     ("/vagt/<token>/afbud", "POST"): everyone(404),
     ("/beskeder", "GET"): only("admin", "coordinator"),
     ("/beskeder/<int:message_id>/igen", "POST"): only("admin", "coordinator", ok=302),
+    # ideas (only the initiator and co-owners edit, close, call meetings: a coordinator cannot rewrite an idea)
+    ("/ideer/", "GET"): everyone(),
+    ("/ideer/ny", "GET"): logged_in(),
+    ("/ideer/ny", "POST"): logged_in(),  # an empty form is shown again with its errors
+    ("/ideer/mine", "GET"): logged_in(),
+    ("/ideer/<int:idea_id>", "GET"): everyone(),
+    ("/ideer/<int:idea_id>/rediger", "GET"): logged_in(403),
+    ("/ideer/<int:idea_id>/rediger", "POST"): logged_in(403),
+    ("/ideer/<int:idea_id>/afslut", "POST"): logged_in(403),
+    ("/ideer/<int:idea_id>/moede", "POST"): logged_in(403),
+    ("/ideer/<int:idea_id>/medejer/<int:co_creator_id>", "POST"): logged_in(403),
+    ("/ideer/<int:idea_id>/vaer-med", "POST"): logged_in(),  # an empty offer is shown again with its error
+    ("/ideer/<int:idea_id>/svar", "POST"): only("coordinator"),
+    ("/ideer/<int:idea_id>/sparringsagent", "POST"): only("coordinator"),
+    ("/ideer/anmeld/<target_kind>/<int:target_id>", "POST"): logged_in(),
+    ("/ideer/svartider", "GET"): only("coordinator"),
+    ("/ideer/svartider/temaer", "POST"): only("coordinator", ok=302),
+    ("/ideer/moderering", "GET"): only("coordinator"),
+    ("/ideer/moderering/<target_kind>/<int:target_id>", "POST"): only("coordinator"),
     # administration
     ("/admin/", "GET"): only("admin"),
     ("/admin/institutioner", "GET"): only("admin"),

@@ -30,9 +30,20 @@ def world(app, make):
     council = make.council(members=[people["council"]])
     failed_mail = make.outbox_message(target, status="failed", last_error="550 mailbox unavailable")
     target_profile = target.profile or make.profile(target)
+    project = make.project(council)
+    update = make.project_update(project, author=people["council"])
+    comment = make.update_comment(update, target)
+    event = make.event(council=council)
+    open_task = make.task(inst)
+    target_signup = make.signup_record(open_task.occurrences[0], target)
+    idea = make.idea(target)
+    co_creator = make.co_creator(idea, make.user(email="joiner@example.dk"))
     db.session.commit()
     params = {"user_id": target.id, "institution_id": inst.id, "council_id": council.id, "token": "not-a-token",
-              "message_id": failed_mail.id, "profile_id": target_profile.id}
+              "message_id": failed_mail.id, "profile_id": target_profile.id,
+              "project_id": project.id, "update_id": update.id, "comment_id": comment.id, "event_id": event.id,
+              "task_id": open_task.id, "signup_id": target_signup.id, "occurrence_id": open_task.occurrences[0].id,
+              "idea_id": idea.id, "co_creator_id": co_creator.id, "target_kind": "idea", "target_id": idea.id}
     return people, params
 
 

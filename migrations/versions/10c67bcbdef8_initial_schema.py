@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 88cd1567784f
+Revision ID: 10c67bcbdef8
 Revises: 
-Create Date: 2026-11-25 07:31:27.240494
+Create Date: 2026-11-25 07:34:57.473969
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '88cd1567784f'
+revision = '10c67bcbdef8'
 down_revision = None
 branch_labels = None
 depends_on = None

@@ -1,0 +1,380 @@
+"""Suggestions through `matching`: tasks for a citizen, volunteers for a task, related tasks.
+
+Two cached TextIndexes per process (published tasks; profiles of volunteers who consented to be
+found) are kept in step with the database on each use by a diff of (id, updated_at): changed rows are
+added, updated or removed incrementally, never refitted inside a request. The scheduled job
+`matching_refit` rebuilds both from the database (relearning the compound vocabulary and IDF) and,
+outside tests, writes them to the instance folder so every web process picks the fresh fit up.
+
+Hard filters and breadth come from `matching.ranking`; candidates that fail a cheap SQL pre-filter
+are never searched, and the text search runs over the pre-filtered ids only.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import threading
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from matching import Match, TextIndex
+from matching.index import FORMAT_VERSION
+from matching import ranking
+from models import (Institution, Occurrence, Signup, Task, User, VolunteerProfile, db, utcnow)
+from models.tasks import ACTIVE, HOLDING, OPEN_STATES
+
+log = logging.getLogger(__name__)
+
+SHOWN = 5            # suggestions shown on a page
+RELATED_SHOWN = 3
+POOL = 40            # text matches fetched before the per-candidate filters; widened once if too few
+WIDEN = 5
+MIN_SCORE = 0.05     # below this a "match" is a stray shared part ("børnehaven" ~ "haven"), not a reason
+
+
+# --- the cached indexes ------------------------------------------------------------------------
+
+class Corpus:
+    """One TextIndex kept in step with a set of rows, identified by id and an `updated_at` stamp."""
+
+    def __init__(self, name: str, stamps: Callable[[], dict], texts: Callable[[Iterable], dict]) -> None:
+        self.name = name
+        self._stamps = stamps
+        self._texts = texts
+        self.index: TextIndex | None = None
+        self.seen: dict[Hashable, object] = {}
+        self.loaded_file_mtime = 0.0
+        self.lock = threading.Lock()
+
+    def current(self) -> TextIndex:
+        """The index, brought up to date with the database by cheap incremental changes."""
+        with self.lock:
+            self._load_saved()
+            stamps = self._stamps()
+            if self.index is None:
+                # First use in this process and no saved fit: build once (nothing to refit yet).
+                self.index, self.seen = TextIndex.build(self._texts(stamps)), stamps
+                return self.index
+            gone = [i for i in self.seen if i not in stamps]
+            changed = [i for i, stamp in stamps.items() if self.seen.get(i, object()) != stamp]
+            for doc_id in gone:
+                self.index.discard(doc_id)
+            if changed:
+                for doc_id, text in self._texts(changed).items():
+                    self.index.update(doc_id, text)
+            self.seen = stamps
+            return self.index
+
+    def refit(self) -> int:
+        """Rebuild from the database (the scheduled job's work); returns the number of documents."""
+        stamps = self._stamps()
+        fresh = TextIndex.build(self._texts(stamps))
+        with self.lock:
+            self.index, self.seen = fresh, stamps
+            self._save()
+        return len(fresh)
+
+    def _path(self) -> Path | None:
+        folder = current_app.config.get("MATCHING_INDEX_DIR")
+        if folder is None and not current_app.config.get("TESTING"):
+            folder = os.path.join(current_app.instance_path, "matching")
+        if not folder:
+            return None
+        db_key = hashlib.sha256(current_app.config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:12]
+        return Path(folder) / f"{self.name}-{db_key}.pickle"
+
+    def _save(self) -> None:
+        path = self._path()
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        with open(temporary, "wb") as handle:
+            pickle.dump({"format": FORMAT_VERSION, "index": self.index, "seen": self.seen}, handle,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)  # atomic: readers see the old or the new file, never half of one
+        self.loaded_file_mtime = path.stat().st_mtime
+
+    def _load_saved(self) -> None:
+        path = self._path()
+        if path is None or not path.exists() or path.stat().st_mtime <= self.loaded_file_mtime:
+            return
+        self.loaded_file_mtime = path.stat().st_mtime  # tried once per version of the file
+        try:
+            # Our own file in the instance folder, written by the refit job above.
+            with open(path, "rb") as handle:
+                saved = pickle.load(handle)  # noqa: S301
+        except Exception:  # noqa: BLE001 - a damaged file only costs a rebuild
+            log.warning("Could not read the saved matching index %s", path, exc_info=True)
+            return
+        if not isinstance(saved, dict) or saved.get("format") != FORMAT_VERSION:
+            return  # written by other code: the next refit replaces it
+        self.index, self.seen = saved["index"], saved["seen"]
+
+
+def _task_stamps() -> dict:
+    return dict(db.session.execute(select(Task.id, Task.updated_at).where(Task.status.in_(OPEN_STATES))).all())
+
+
+def _task_texts(ids: Iterable) -> dict:
+    ids = list(ids)
+    rows = db.session.execute(select(Task.id, Task.title, Task.description, Task.skills_wanted,
+                                     Task.volunteers_do).where(Task.id.in_(ids))) if ids else []
+    return {row.id: " ".join([row.title, row.description, row.skills_wanted or "", row.volunteers_do or ""])
+            for row in rows}
+
+
+def _findable():
+    """Profiles that may be suggested: consent to be found, offering time, not declined, active users."""
+    return (select(VolunteerProfile).join(User, VolunteerProfile.user_id == User.id)
+            .where(VolunteerProfile.consent_to_be_found.is_(True), VolunteerProfile.offers_time.is_(True),
+                   VolunteerProfile.review_status != "declined", User.active.is_(True),
+                   User.deleted_at.is_(None)))
+
+
+def _profile_stamps() -> dict:
+    query = _findable().with_only_columns(VolunteerProfile.user_id, VolunteerProfile.updated_at)
+    return dict(db.session.execute(query).all())
+
+
+def _profile_texts(ids: Iterable) -> dict:
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {p.user_id: p.matching_text for p in db.session.scalars(
+        select(VolunteerProfile).where(VolunteerProfile.user_id.in_(ids)))}
+
+
+def corpora() -> dict[str, Corpus]:
+    """This application's two corpora (created on first use, one set per app)."""
+    store = current_app.extensions.setdefault("samskab_matching", {})
+    if not store:
+        store["tasks"] = Corpus("tasks", _task_stamps, _task_texts)
+        store["profiles"] = Corpus("profiles", _profile_stamps, _profile_texts)
+    return store
+
+
+def refit_job(now: datetime) -> list:
+    """Scheduled: rebuild both indexes from the database; queues no mail."""
+    sizes = {name: corpus.refit() for name, corpus in corpora().items()}
+    log.info("Matching indexes refitted: %s", sizes)
+    return []
+
+
+# --- facts for the filters -----------------------------------------------------------------------
+
+def _bookable_task_ids(now: datetime) -> list[int]:
+    """Cheap SQL pre-filter: published tasks with a future, uncancelled occurrence with a free spot."""
+    return list(db.session.scalars(
+        select(Task.id).join(Occurrence, Occurrence.task_id == Task.id)
+        .where(Task.status.in_(OPEN_STATES), Occurrence.cancelled.is_(False), Occurrence.starts_at > now,
+               Occurrence.accepted_count < Occurrence.capacity).distinct()))
+
+
+def task_facts(ids: Iterable[int], now: datetime) -> dict[int, ranking.TaskFacts]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Task, func.coalesce(Task.postcode, Institution.postcode))
+        .join(Institution, Task.institution_id == Institution.id).where(Task.id.in_(ids))).all()
+    openings: dict[int, list[ranking.Opening]] = {i: [] for i in ids}
+    for o in db.session.scalars(select(Occurrence).where(Occurrence.task_id.in_(ids), Occurrence.starts_at > now)
+                                .order_by(Occurrence.starts_at)):
+        openings[o.task_id].append(ranking.Opening(o.id, o.starts_at, o.ends_at, o.spots_left, o.cancelled))
+    return {t.id: ranking.TaskFacts(t.id, tuple(openings[t.id]), t.status in OPEN_STATES, postcode,
+                                    t.requires_child_certificate, t.requires_pledge)
+            for t, postcode in rows}
+
+
+def volunteer_facts(user_ids: Iterable[int], now: datetime, *, task_id: int | None = None,
+                    require_consent: bool = True) -> dict[int, ranking.VolunteerFacts]:
+    """Facts of volunteers in a fixed number of queries (profiles with slots, away and screening;
+    upcoming commitments counted in one grouped query; sign-ups to `task_id` or to anything)."""
+    user_ids = list(user_ids)
+    if not user_ids:
+        return {}
+    profiles = db.session.scalars(
+        select(VolunteerProfile).where(VolunteerProfile.user_id.in_(user_ids))
+        .options(selectinload(VolunteerProfile.availability), selectinload(VolunteerProfile.away),
+                 selectinload(VolunteerProfile.screening))).all()
+    upcoming = dict(db.session.execute(
+        select(Signup.user_id, func.count(Signup.id)).join(Occurrence, Signup.occurrence_id == Occurrence.id)
+        .where(Signup.user_id.in_(user_ids), Signup.status.in_(HOLDING), Occurrence.starts_at > now)
+        .group_by(Signup.user_id)).all())
+    busy_query = (select(Signup.user_id, Signup.occurrence_id).join(Occurrence, Signup.occurrence_id == Occurrence.id)
+                  .where(Signup.user_id.in_(user_ids), Signup.status.in_(ACTIVE), Occurrence.starts_at > now))
+    if task_id is not None:
+        busy_query = busy_query.where(Occurrence.task_id == task_id)
+    busy: dict[int, set] = {}
+    for uid, oid in db.session.execute(busy_query):
+        busy.setdefault(uid, set()).add(oid)
+    facts = {}
+    for p in profiles:
+        screening = p.screening
+        valid = (screening.child_certificate_valid_until
+                 if screening and screening.child_certificate_status == "received" else None)
+        facts[p.user_id] = ranking.VolunteerFacts(
+            p.user_id, consent_to_be_found=bool(p.consent_to_be_found) or not require_consent,
+            availability=frozenset((s.weekday, s.part) for s in p.availability),
+            away=tuple((a.starts_on, a.ends_on) for a in p.away), postcode=p.postcode, travel_km=p.travel_km,
+            child_certificate_until=valid, pledge_given=bool(screening and screening.pledge_accepted_at),
+            can_be_screened=p.review_status != "declined", upcoming=upcoming.get(p.user_id, 0),
+            busy_openings=frozenset(busy.get(p.user_id, ())))
+    return facts
+
+
+# --- the three kinds of suggestion ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TaskSuggestion:
+    task: Task
+    suggestion: ranking.Suggestion
+
+    @property
+    def reasons(self) -> list[str]:
+        return explain(self.suggestion)
+
+
+@dataclass(frozen=True)
+class VolunteerSuggestion:
+    user: User
+    suggestion: ranking.Suggestion
+    invited: bool = False
+
+    @property
+    def reasons(self) -> list[str]:
+        return explain_volunteer(self.suggestion)
+
+
+def tasks_for(user: User, *, now: datetime | None = None, k: int = SHOWN) -> list[TaskSuggestion]:
+    """"Forslag til dig": bookable tasks that fit the citizen's profile text, times, area and screening.
+
+    The citizen's own consent to be found is not needed to see suggestions for oneself.
+    """
+    now = now or utcnow()
+    profile = user.profile
+    if profile is None or not profile.offers_time or not profile.matching_text.strip():
+        return []
+    me = volunteer_facts([user.id], now, require_consent=False).get(user.id)
+    if me is None:
+        return []
+    # A task the citizen already takes part in is not suggested again, not even its other times.
+    mine = set(db.session.scalars(select(Occurrence.task_id).join(Signup, Signup.occurrence_id == Occurrence.id)
+                                  .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE))))
+    bookable = [i for i in _bookable_task_ids(now) if i not in mine]
+    index = corpora()["tasks"].current()
+    ranked: list[ranking.Suggestion] = []
+    for pool in (POOL, POOL * WIDEN):
+        matches = _strong(index.search(profile.matching_text, k=pool, allowed_ids=bookable))
+        ranked = ranking.rank_tasks(matches, task_facts([m.id for m in matches], now), me, now=now, k=k)
+        if len(ranked) >= k or len(matches) < pool:
+            break
+    tasks = _load(Task, [s.id for s in ranked], selectinload(Task.institution))
+    return [TaskSuggestion(tasks[s.id], s) for s in ranked if s.id in tasks]
+
+
+def volunteers_for(task: Task, *, now: datetime | None = None, k: int = SHOWN) -> list[VolunteerSuggestion]:
+    """"Foreslåede frivillige": consenting volunteers who fit the task's text, times, area, requirements;
+    volunteers with many upcoming commitments are demoted (breadth)."""
+    now = now or utcnow()
+    if task.status not in OPEN_STATES:
+        return []
+    facts = task_facts([task.id], now).get(task.id)
+    if facts is None:
+        return []
+    corpus = corpora()["profiles"]
+    index = corpus.current()
+    allowed = set(corpus.seen)  # the findable profiles just read: consent as of this request
+    ranked: list[ranking.Suggestion] = []
+    for pool in (POOL, POOL * WIDEN):
+        matches = _strong(index.search(task.matching_text, k=pool, allowed_ids=allowed))
+        people = volunteer_facts([m.id for m in matches], now, task_id=task.id)
+        ranked = ranking.rank_volunteers(matches, people, facts, now=now, k=k)
+        if len(ranked) >= k or len(matches) < pool:
+            break
+    users = _load(User, [s.id for s in ranked])
+    invited = invited_ids(task, users)
+    return [VolunteerSuggestion(users[s.id], s, s.id in invited) for s in ranked if s.id in users]
+
+
+def related_tasks(task: Task, *, now: datetime | None = None, k: int = RELATED_SHOWN) -> list[TaskSuggestion]:
+    """Other bookable tasks whose text is close to this one's (on the public task page)."""
+    now = now or utcnow()
+    bookable = [i for i in _bookable_task_ids(now) if i != task.id]
+    if not bookable:
+        return []
+    matches = _strong(corpora()["tasks"].current().search(task.matching_text, k=k, allowed_ids=bookable))
+    tasks = _load(Task, [m.id for m in matches], selectinload(Task.institution))
+    return [TaskSuggestion(tasks[m.id], ranking.Suggestion(m.id, m.score, m.score, tuple(m.terms)))
+            for m in matches if m.id in tasks]
+
+
+def invitation_key(task: Task, user: User) -> str:
+    return f"invitation:{task.id}:{user.id}"
+
+
+def invited_ids(task: Task, users: dict[int, User]) -> set[int]:
+    from portal.mail.outbox import already_queued
+    keys = {invitation_key(task, u): uid for uid, u in users.items()}
+    return {keys[key] for key in already_queued(keys)}
+
+
+def can_invite(task: Task, user: User, *, now: datetime) -> bool:
+    """Only findable volunteers who pass the hard filters for this task may be invited."""
+    findable = _findable().where(VolunteerProfile.user_id == user.id).with_only_columns(VolunteerProfile.id)
+    if db.session.scalar(findable) is None:
+        return False
+    facts = task_facts([task.id], now).get(task.id)
+    me = volunteer_facts([user.id], now, task_id=task.id).get(user.id)
+    return facts is not None and me is not None and ranking.fit(facts, me, now=now) is not None
+
+
+def _strong(matches: list[Match]) -> list[Match]:
+    return [m for m in matches if m.score >= MIN_SCORE]
+
+
+def _load(model, ids: list, *options) -> dict:
+    if not ids:
+        return {}
+    return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)).options(*options))}
+
+
+def explain(suggestion: ranking.Suggestion) -> list[str]:
+    """The reasons as short Danish sentences (through Babel), shared words first."""
+    from flask_babel import gettext as _
+    reasons = []
+    if suggestion.terms:
+        reasons.append(_("Fits what you wrote: %(words)s", words=", ".join(suggestion.terms[:4])))
+    texts = {
+        ranking.AVAILABLE: _("At a time you said suits you"),
+        ranking.NEARBY: _("Within your travel area"),
+        ranking.STARTS_SOON: _("Starts soon and still has free places"),
+        ranking.SCREENING_NEEDED: _("Needs a child certificate or a confidentiality pledge first"),
+    }
+    reasons.extend(texts[code] for code in suggestion.reasons if code in texts)
+    return reasons
+
+
+def explain_volunteer(suggestion: ranking.Suggestion) -> list[str]:
+    """Reasons for staff, about the volunteer (not addressed to them)."""
+    from flask_babel import gettext as _
+    reasons = []
+    if suggestion.terms:
+        reasons.append(_("Shared words: %(words)s", words=", ".join(suggestion.terms[:4])))
+    texts = {
+        ranking.AVAILABLE: _("Available at the task's time"),
+        ranking.NEARBY: _("Lives within their travel area"),
+        ranking.SCREENING_NEEDED: _("Needs a child certificate or a confidentiality pledge first"),
+        ranking.FEW_COMMITMENTS: _("Has no other coming tasks"),
+    }
+    reasons.extend(texts[code] for code in suggestion.reasons if code in texts)
+    return reasons

@@ -1,0 +1,13 @@
+"""Sign-up, cancellation and the iCal feed on PostgreSQL."""
+import pytest
+
+from tests.portal.citizens import test_my_tasks, test_signup
+
+pytestmark = pytest.mark.postgres
+
+test_pg_one_post_signs_up = test_signup.test_one_post_signs_up_and_shows_the_result
+test_pg_waiting_list = test_signup.test_full_occurrence_puts_citizen_on_the_waiting_list_with_position
+test_pg_series = test_signup.test_whole_series_in_one_step
+test_pg_cancel_promotes = test_signup.test_cancel_with_reason_promotes_the_first_waiting
+test_pg_ical_daylight_saving = test_my_tasks.test_ical_parses_with_copenhagen_times_across_daylight_saving
+test_pg_certificate_and_badge = test_my_tasks.test_certificate_and_badge
