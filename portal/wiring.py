@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
     db.init_app(app)
+    _survive_lost_connections(app)
     _sqlite_pragmas(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True,
                      compare_type=True, include_object=_include_object, render_item=_render_item)
@@ -45,6 +46,26 @@ def _render_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
     return False
+
+
+def _survive_lost_connections(app: Flask) -> None:
+    """Closing the session after a request must not fail when the database went away meanwhile.
+
+    Flask-SQLAlchemy's own teardown rolls back on the dead connection and raises, so a page that was
+    already answered would turn into a server error. The pool's pre-ping replaces the connection.
+    """
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    def remove_session(_exc):
+        try:
+            db.session.remove()
+        except (OperationalError, InterfaceError) as error:
+            log.warning("Session closed on a lost database connection: %s", type(error).__name__)
+            db.session.registry.clear()
+
+    funcs = app.teardown_appcontext_funcs
+    funcs[:] = [f for f in funcs if getattr(f, "__func__", None) is not type(db)._teardown_session]
+    app.teardown_appcontext(remove_session)
 
 
 def _sqlite_pragmas(app: Flask) -> None:
