@@ -71,6 +71,8 @@ def test_python_user_text_is_marked():
     """flash(), field labels, validator messages and form errors must use _() / _l()."""
     problems = []
     for path in sorted(list((ROOT / "portal").rglob("*.py")) + [ROOT / "app.py"]):
+        if path.name == "demo.py":  # demo content is Danish data, not interface text
+            continue
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):

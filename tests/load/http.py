@@ -19,6 +19,7 @@ class Result:
     seconds: float
     body: str = ""
     location: str = ""
+    error: str = ""      # "timeout" (no answer in time) or "connection" (refused or cut off)
 
 
 @dataclass
@@ -56,16 +57,18 @@ class Client:
             lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
         raw = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
         start = time.perf_counter()
-        status, headers, text = 0, [], ""
+        status, headers, text, error = 0, [], "", ""
         try:
             status, headers, text = await asyncio.wait_for(self._exchange(raw), self.timeout)
-        except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError, ValueError):
-            status = 0
+        except asyncio.TimeoutError:
+            error = "timeout"
+        except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+            error = "connection"
         elapsed = time.perf_counter() - start
         if session is not None:
             session.remember(headers)
         location = next((v for k, v in headers if k == "location"), "")
-        result = Result(kind, status, start - self.t0, elapsed, text if keep_body else "", location)
+        result = Result(kind, status, start - self.t0, elapsed, text if keep_body else "", location, error)
         self.results.append(result)
         if keep_body:
             result.body = text

@@ -76,3 +76,26 @@ def test_an_unsendable_mail_does_not_block_the_batch(app, make):
         assert not db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "sending")).all()
     finally:
         server.stop()
+
+
+@pytest.mark.postgres
+def test_a_connection_lost_after_the_answer_does_not_turn_it_into_an_error(make_app):
+    """PostgreSQL restarting between a page's last query and the end of the request."""
+    app = make_app(SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True}, PROPAGATE_EXCEPTIONS=False)
+
+    @app.route("/test-lose-connection")
+    @access(PUBLIC)
+    def lose():
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        killer = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+        with killer.begin() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        killer.dispose()
+        return "svar"
+
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()  # no app context held: each request tears its own down, as in production
+    response = client.get("/test-lose-connection")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "svar"
+    assert client.get("/opgaver").status_code == 200
