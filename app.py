@@ -8,9 +8,10 @@ from portal import config as settings
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the application: settings, extensions, blueprints, CLI commands and error pages."""
+    loaded = settings.load()
     app = Flask(__name__, template_folder="templates", static_folder="static",
-                instance_path=str(settings.INSTANCE))
-    app.config.update(settings.load())
+                instance_path=loaded["INSTANCE_PATH"])
+    app.config.update(loaded)
     if config:
         app.config.update(config)
 

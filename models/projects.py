@@ -4,11 +4,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, delete,
-                        select)
+                        select, union)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import DomainError, UTCDateTime, db, one_of, utcnow
+from models.ideas import CoCreator, Idea
 from models.organisations import CouncilMember
+from models.people import User
+from models.tasks import Occurrence, Signup, Task
 
 PROJECT_STATES = ("proposed", "active", "completed", "paused")
 
@@ -235,3 +238,19 @@ def set_hidden(item, *, actor, now: datetime, hidden: bool, reason: str = ""):
     item.hidden_reason = reason.strip() if hidden else None
     db.session.flush()
     return item
+
+
+def participants(project: Project) -> list:
+    """Everyone who took part and does not follow yet: initiators and co-creators of the project's
+    ideas, and volunteers who signed up for (or did) its tasks. Nobody is listed twice."""
+    took_part = union(
+        select(Idea.initiator_id.label("uid")).where(Idea.project_id == project.id, Idea.initiator_id.is_not(None)),
+        select(CoCreator.user_id).join(Idea, CoCreator.idea_id == Idea.id).where(Idea.project_id == project.id),
+        select(Signup.user_id).join(Occurrence, Signup.occurrence_id == Occurrence.id)
+        .join(Task, Occurrence.task_id == Task.id)
+        .where(Task.project_id == project.id, Signup.status.in_(("accepted", "attended"))),
+    ).subquery()
+    following = select(ProjectFollower.user_id).where(ProjectFollower.project_id == project.id)
+    return list(db.session.scalars(
+        select(User).where(User.id.in_(select(took_part.c.uid)), User.id.not_in(following),
+                           User.active.is_(True), User.deleted_at.is_(None)).order_by(User.id)))

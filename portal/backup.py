@@ -38,9 +38,16 @@ def _tool(name: str) -> str:
     return path
 
 
+def _private(target: Path) -> None:
+    """A backup holds everybody's personal data: only its owner may read it."""
+    target.touch(mode=0o600, exist_ok=True)
+    target.chmod(0o600)
+
+
 def backup(url: str, target: Path) -> Path:
     """Write a consistent copy of the database to `target` while the site keeps running."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _private(target)
     if url.startswith("sqlite"):
         with sqlite3.connect(_sqlite_file(url)) as source, sqlite3.connect(target) as copy:
             source.backup(copy)
@@ -49,6 +56,7 @@ def backup(url: str, target: Path) -> Path:
                             capture_output=True, text=True, check=False)  # nosec B603
     if result.returncode != 0:
         raise BackupError(result.stderr.strip())
+    _private(target)
     return target
 
 

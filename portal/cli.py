@@ -1,7 +1,6 @@
 """Command-line commands: demo-data, create-admin (more join as their features land)."""
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
 import click
@@ -45,7 +44,7 @@ def create_admin(email: str, name: str, password: str | None):
     email = email.strip().lower()
     user = db.session.scalar(select(User).where(func.lower(User.email) == email))
     if user is None:
-        password = password or getpass.getpass("Password: ")
+        password = password or click.prompt("Password", hide_input=True, confirmation_prompt=True)
         if len(password) < MIN_PASSWORD_LENGTH or password.lower() in common_passwords():
             raise click.ClickException(f"The password must have {MIN_PASSWORD_LENGTH}+ characters and not be common.")
         user = User(email=email, name=name, email_verified_at=utcnow())

@@ -56,6 +56,7 @@ def load(environ: dict | None = None) -> dict:
     return {
         "ENV_MODE": mode,
         "PRODUCTION": production,
+        "INSTANCE_PATH": str(instance.resolve()),
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL"), instance),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -87,5 +88,6 @@ def load(environ: dict | None = None) -> dict:
         "REMINDER_LEADS": env.get("REMINDER_LEADS", "1d,2h"),
         "SCHEDULER_HEARTBEAT_SECONDS": int(env.get("SCHEDULER_HEARTBEAT_SECONDS", "15")),
         "SCHEDULER_LEASE_SECONDS": int(env.get("SCHEDULER_LEASE_SECONDS", "60")),
+        "MATCHING_INDEX_DIR": env.get("MATCHING_INDEX_DIR") or None,
         "WTF_CSRF_TIME_LIMIT": None,
     }

@@ -23,6 +23,10 @@ VERIFY_MAX_AGE = 7 * 24 * 3600
 RESET_MAX_AGE = 2 * 3600
 LOGIN_LIMIT_PER_IP = "20 per minute;100 per hour"
 LOGIN_LIMIT_PER_ACCOUNT = "5 per minute;30 per hour"
+# Mails to one address (reset links, "someone tried to register") are capped too, so nobody can
+# flood another person's inbox from many addresses.
+REGISTER_LIMIT_PER_IP = "10 per minute;50 per hour"
+MAIL_LIMIT_PER_ACCOUNT = "3 per minute;10 per hour"
 
 
 def safe_next(target: str | None) -> str | None:
@@ -57,6 +61,8 @@ def _password_stamp(user: User) -> str:
 
 @bp.route("/registrer", methods=["GET", "POST"])
 @access(ANONYMOUS)
+@limiter.limit(REGISTER_LIMIT_PER_IP, methods=["POST"])
+@limiter.limit(MAIL_LIMIT_PER_ACCOUNT, methods=["POST"], key_func=lambda: _account_key())
 def register():
     """Register as a citizen; the account is usable once the e-mail link is followed."""
     form = RegisterForm()
@@ -164,6 +170,7 @@ def logout():
 @bp.route("/glemt-adgangskode", methods=["GET", "POST"])
 @access(PUBLIC)
 @limiter.limit("5 per minute", methods=["POST"])
+@limiter.limit(MAIL_LIMIT_PER_ACCOUNT, methods=["POST"], key_func=lambda: _account_key())
 def forgot():
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
     form = ForgotForm()

@@ -6,11 +6,12 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from models import Event, EventSignup, NotificationPreference, ProjectFollower, ProjectUpdate, User, db
+from models import Event, EventSignup, NotificationPreference, Project, ProjectFollower, ProjectUpdate, User, db
 from portal.councils import ical
 from portal.mail.outbox import external_url, queue_mail
 
 PROJECT_UPDATE = "project_update"
+PROJECT_INVITATION = "project_invitation"
 EVENT_SIGNUP = "event_signup"
 EVENT_CANCELLED = "event_cancelled"
 DIGEST_KIND = "digest_projects"
@@ -41,6 +42,20 @@ def notify_followers(update: ProjectUpdate, *, now: datetime) -> list:
             subject=lambda: _("News from the project %(title)s", title=project.title), template="project_update",
             context={"project": project, "update": update, "project_url": url},
             ref=f"project_update:{update.id}")
+        if message is not None:
+            queued.append(message)
+    return queued
+
+
+def invite_participants(project: Project, people: list[User], *, inviter: User, now: datetime) -> list:
+    """Ask those who took part to follow the project; each person is asked once per project."""
+    url = external_url("councils.project", project_id=project.id)
+    queued = []
+    for user in people:
+        message = queue_mail(
+            PROJECT_INVITATION, dedup_key=f"{PROJECT_INVITATION}:{project.id}:{user.id}", recipient=user,
+            subject=lambda: _("Follow what comes of %(title)s", title=project.title), template="project_invitation",
+            context={"project": project, "project_url": url, "inviter": inviter})
         if message is not None:
             queued.append(message)
     return queued

@@ -12,10 +12,11 @@ from models import (CoCreator, Council, CouncilMember, DomainError, Event, Idea,
                     ProjectFollower, ProjectUpdate, Role, Signup, Task, UpdateComment, db, utcnow)
 from models.audit import report_content
 from models.projects import (comment_on_update, create_project, edit_project, follow_project, is_council_member,
-                             is_following, link_to_project, post_update, unfollow_project, unlink_from_project)
+                             is_following, link_to_project, participants, post_update, unfollow_project,
+                             unlink_from_project)
 from portal.access import LOGIN, PUBLIC, access
 from portal.councils.forms import CommentForm, LinkForm, ProjectForm, ReportForm, UpdateForm, project_status_choices
-from portal.councils.notifications import notify_followers
+from portal.councils.notifications import invite_participants, notify_followers
 from portal.forms import BaseForm
 
 bp = Blueprint("councils", __name__)
@@ -134,7 +135,7 @@ def _manage_page(project: Project, *, form=None, update_form=None, link_form=Non
     link_form.item.choices = _link_choices()
     linked = _linked(project)
     return render_template("councils/manage_project.html", project=project, form=form, update_form=update_form,
-                           link_form=link_form, linked=linked, unlink_form=BaseForm(formdata=None)), status
+                           link_form=link_form, linked=linked, not_following=len(participants(project))), status
 
 
 def _link_choices():
@@ -222,6 +223,19 @@ def unlink_item(project_id: int):
         else:
             db.session.commit()
             flash(_("It is no longer part of the project."), "success")
+    return redirect(url_for("councils.manage_project", project_id=project.id))
+
+
+@bp.route("/lokalraad/projekter/<int:project_id>/inviter", methods=["POST"])
+@access(Role.COUNCIL)
+def invite(project_id: int):
+    """Invite everyone who took part (and does not follow yet) to follow the project."""
+    project = _own_project(project_id)
+    if BaseForm().validate_on_submit():
+        now = utcnow()
+        sent = invite_participants(project, participants(project), inviter=current_user, now=now)
+        db.session.commit()
+        flash(_("Invitations sent: %(n)d.", n=len(sent)), "success")
     return redirect(url_for("councils.manage_project", project_id=project.id))
 
 

@@ -97,6 +97,10 @@ class TaskForm(BaseForm):
         return not missing
 
     def _validate_schedule(self) -> bool:
+        fields = (self.kind, self.date, self.start_time, self.end_time, self.recurrence, self.repeat_count,
+                  self.window_start, self.window_end, self.hours_estimate)
+        if any(f.errors for f in fields):
+            return False  # an unknown kind or an impossible number: the field says so already
         kind = self.kind.data
         if kind == "fixed":
             if not self._need(self.date, self.start_time, self.end_time):

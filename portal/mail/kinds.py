@@ -54,6 +54,7 @@ KINDS: tuple[Kind, ...] = (
     # Councils' projects and the shared calendar. Whoever turns on the project digest gets updates
     # there instead of one mail each.
     Kind("project_update", DIRECT, True, True, _l("Updates from projects you follow")),
+    Kind("project_invitation", DIRECT, True, True, _l("Invitations to follow a project you took part in")),
     Kind("event_signup", DIRECT, True, True, _l("Confirmation when you sign up for an event")),
     Kind("event_cancelled", DIRECT, True, False, _l("An event you signed up for is cancelled")),
     # Work mails for staff, coordinators and sparring agents.

@@ -5,7 +5,9 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_translations
+from jinja2 import pass_context
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
@@ -84,6 +86,7 @@ def queue_mail(kind: str, *, dedup_key: str, recipient: User | str, subject, tem
            **(context or {})}
     with force_locale(locale):
         title = subject() if callable(subject) else subject
+        ctx["gettext"] = _bound_gettext(get_translations())
         text = _render(f"mail/{template}.txt", subject=title, **ctx)
         html = _render(f"mail/{template}.html", subject=title, **ctx)
     message = OutboxMessage(dedup_key=key, kind=kind, user_id=user.id if user else None, recipient=address,
@@ -99,6 +102,21 @@ def queue_mail(kind: str, *, dedup_key: str, recipient: User | str, subject, tem
     except IntegrityError:
         return None
     return message
+
+
+def _bound_gettext(translations):
+    """The templates' `_()` bound to one catalogue: a batch of mails skips Flask-Babel's per-call lookup.
+
+    Behaves like Jinja's new-style gettext: the result is a format string, escaped in HTML templates.
+    """
+    @pass_context
+    def gettext(context, message: str, **variables) -> str:
+        result = translations.ugettext(message)
+        if context.eval_ctx.autoescape:
+            result = Markup(result)
+        return result % variables
+
+    return gettext
 
 
 def _render(name: str, **context) -> str:

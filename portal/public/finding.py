@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, and_, event, func, or_, select
@@ -68,11 +69,14 @@ def _sqlite_hour(element, compiler, **kw):
     return f"samskab_local_hour({compiler.process(element.clauses, **kw)})"
 
 
-def _as_local(value) -> datetime | None:
+@lru_cache(maxsize=8192)
+def _local_parts(value) -> tuple[int, int] | None:
+    """(weekday, hour) in Copenhagen of a stored UTC timestamp; cached, as tasks mostly start on the hour."""
     if value is None:
         return None
     stamp = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return stamp.replace(tzinfo=ZoneInfo("UTC")).astimezone(COPENHAGEN)
+    local = stamp.replace(tzinfo=ZoneInfo("UTC")).astimezone(COPENHAGEN)
+    return local.weekday(), local.hour
 
 
 def _fold(value):
@@ -84,9 +88,9 @@ def _sqlite_functions(dbapi_conn, _record):
     # SQLite knows no time zones and folds only ASCII case; Python does both for it.
     if not isinstance(dbapi_conn, sqlite3.Connection):
         return
-    dbapi_conn.create_function("samskab_local_weekday", 1, lambda v: None if v is None else _as_local(v).weekday(),
+    dbapi_conn.create_function("samskab_local_weekday", 1, lambda v: None if v is None else _local_parts(v)[0],
                                deterministic=True)
-    dbapi_conn.create_function("samskab_local_hour", 1, lambda v: None if v is None else _as_local(v).hour,
+    dbapi_conn.create_function("samskab_local_hour", 1, lambda v: None if v is None else _local_parts(v)[1],
                                deterministic=True)
     dbapi_conn.create_function("samskab_fold", 1, _fold, deterministic=True)
 
@@ -224,23 +228,30 @@ def find_tasks(criteria: Criteria, *, now: datetime, page: int = 1, per_page: in
         figures = figures.having(spots > 0)
     figures = figures.subquery("figures")
 
-    matching = (select(Task.id).join(Institution, Institution.id == Task.institution_id)
-                .join(figures, figures.c.task_id == Task.id)
-                .where(*_task_filters(criteria)))
-    order = {
-        "soonest": (figures.c.next_start.asc(), Task.id.asc()),
-        "newest": (Task.published_at.desc(), Task.id.desc()),
-        "spots": (figures.c.spots_left.desc(), figures.c.next_start.asc(), Task.id.asc()),
-        "title": (Task.title.asc(), Task.id.asc()),
+    matching = select(Task.id).join(figures, figures.c.task_id == Task.id)
+    if criteria.q.strip() or criteria.kind or criteria.area:
+        # The institution is read for every task only when a filter looks at it.
+        matching = matching.join(Institution, Institution.id == Task.institution_id)
+    matching = matching.where(*_task_filters(criteria))
+    # Sort keys as (expression, descending); the page is cut on them, then re-sorted on the same keys.
+    keys = {
+        "soonest": ((figures.c.next_start, False), (Task.id, False)),
+        "newest": ((Task.published_at, True), (Task.id, True)),
+        "spots": ((figures.c.spots_left, True), (figures.c.next_start, False), (Task.id, False)),
+        "title": ((Task.title, False), (Task.id, False)),
     }[criteria.sort if criteria.sort in SORTS else "soonest"]
+
+    def ordered(columns):
+        return [c.desc() if descending else c.asc() for c, (_expr, descending) in zip(columns, keys)]
 
     def fetch(page_no: int):
         # Narrow rows are sorted and cut to the page first (the total comes along as a window count);
         # only the page's tasks and institutions are then read in full.
         chosen = (matching.add_columns(figures.c.next_start, figures.c.occurrences, figures.c.spots_left,
                                        func.count().over().label("total"),
-                                       func.row_number().over(order_by=order).label("position"))
-                  .order_by(*order).offset((page_no - 1) * per_page).limit(per_page).subquery("chosen"))
+                                       *[expr.label(f"key{i}") for i, (expr, _d) in enumerate(keys)])
+                  .order_by(*ordered([expr for expr, _d in keys]))
+                  .offset((page_no - 1) * per_page).limit(per_page).subquery("chosen"))
         next_end = (select(Occurrence.ends_at)
                     .where(Occurrence.task_id == chosen.c.id, Occurrence.starts_at == chosen.c.next_start)
                     .limit(1).scalar_subquery())
@@ -248,7 +259,8 @@ def find_tasks(criteria: Criteria, *, now: datetime, page: int = 1, per_page: in
                         chosen.c.total)
                  .join(chosen, chosen.c.id == Task.id)
                  .join(Institution, Institution.id == Task.institution_id)
-                 .options(contains_eager(Task.institution)).order_by(chosen.c.position))
+                 .options(contains_eager(Task.institution))
+                 .order_by(*ordered([chosen.c[f"key{i}"] for i in range(len(keys))])))
         return db.session.execute(query).all()
 
     page = max(page, 1)

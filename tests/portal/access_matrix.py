@@ -92,6 +92,7 @@ MATRIX = {
     ("/lokalraad/projekter/<int:project_id>/opdatering", "POST"): only("council"),
     ("/lokalraad/projekter/<int:project_id>/kobl", "POST"): only("council"),
     ("/lokalraad/projekter/<int:project_id>/fjern", "POST"): only("council", ok=302),
+    ("/lokalraad/projekter/<int:project_id>/inviter", "POST"): only("council", ok=302),
     ("/projekter", "GET"): everyone(),
     ("/projekter/<int:project_id>", "GET"): everyone(),
     ("/projekter/<int:project_id>/foelg", "POST"): everyone(302),

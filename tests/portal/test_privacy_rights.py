@@ -120,3 +120,19 @@ def test_retention_settings_are_documented_with_their_defaults():
     settings = config.load({})
     for name in ("RETENTION_NUDGE_MONTHS", "RETENTION_INACTIVE_MONTHS"):
         assert f"`{name}`" in readme and f"`{settings[name]}`" in readme, name
+
+
+def test_consent_changes_are_recorded_with_time(client, login, make):
+    me = make.user(email="samtykke@example.dk")
+    db.session.commit()
+    login(me)
+    before = utcnow()
+    for consent in ("y", None, "y"):
+        data = {"offers": "time", "skills": "Kaffe", "postcode": "2800"}
+        if consent:
+            data["consent_to_be_found"] = consent
+        assert client.post("/min-profil", data=data).status_code == 302
+    rows = db.session.scalars(select(ConsentRecord).where(ConsentRecord.user_id == me.id)
+                              .order_by(ConsentRecord.id)).all()
+    assert [r.given for r in rows] == [True, False, True]
+    assert all(r.created_at is not None and r.created_at >= before.replace(microsecond=0) for r in rows)

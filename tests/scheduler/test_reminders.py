@@ -67,6 +67,18 @@ def test_reminder_is_in_the_recipients_language(app, make, smtp):
     assert "Hello" in smtp.text_of(smtp.to(briton.email)[0])
 
 
+def test_reminder_body_is_translated_and_escaped_in_html(app, make, smtp):
+    now = datetime.now(UTC).replace(microsecond=0)
+    _task, _occ, [dane], _signups = shift(make, now + timedelta(hours=20), volunteers=1)
+    dane.name = "Ib <Ørsted> & Co"
+    db.session.commit()
+    jobs.run_due(now)
+    [mail] = smtp.to(dane.email)
+    assert "Hej Ib <Ørsted> & Co" in smtp.text_of(mail)
+    html = mail.get_body(preferencelist=("html",)).get_content()
+    assert "Hej Ib &lt;Ørsted&gt; &amp; Co" in html and "<Ørsted>" not in html
+
+
 @pytest.mark.parametrize("start, day_before, two_hours", [
     # Summer time starts Sunday 29 March 2026 02:00; the day after the switch, and the switch day itself.
     (local(2026, 3, 30, 9), local(2026, 3, 29, 9), local(2026, 3, 30, 7)),

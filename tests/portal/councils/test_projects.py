@@ -185,3 +185,31 @@ def test_linking_ideas_and_tasks_shows_them_on_the_public_page(app, make, client
     page = client.get(f"/projekter/{project.id}").get_data(as_text=True)
     assert "Bænke ved søen" in page and "Plantedag på torvet" in page
     assert "Du har været med i projektet." in page  # the initiator of a linked idea took part
+
+
+def test_those_who_took_part_are_invited_to_follow_once(app, make, client):
+    from models import CoCreator, Idea, Signup
+    member, outsider, _council, project = _world(make)
+    initiator, co_creator, volunteer, waiting, follower = (make.user() for _ in range(5))
+    idea = Idea(initiator_id=initiator.id, title="Bænke", what="Flere bænke", project_id=project.id)
+    db.session.add(idea)
+    db.session.flush()
+    db.session.add(CoCreator(idea_id=idea.id, user_id=co_creator.id, offer="Jeg kan snedkerere"))
+    task = make.task(make.institution(), project_id=project.id)
+    occurrence = task.occurrences[0]
+    db.session.add_all([Signup(occurrence_id=occurrence.id, user_id=volunteer.id, status="accepted", holds_spot=True),
+                        Signup(occurrence_id=occurrence.id, user_id=waiting.id, status="waitlisted"),
+                        Signup(occurrence_id=occurrence.id, user_id=initiator.id, status="accepted", holds_spot=True),
+                        ProjectFollower(project_id=project.id, user_id=follower.id)])
+    db.session.add(CoCreator(idea_id=idea.id, user_id=follower.id, offer="Følger allerede"))
+    db.session.commit()
+    sign_in(client, outsider)
+    assert client.post(f"/lokalraad/projekter/{project.id}/inviter").status_code == 403
+    sign_in(client, member)
+    page = client.get(f"/lokalraad/projekter/{project.id}").get_data(as_text=True)
+    assert "følger det endnu: 3." in page
+    assert client.post(f"/lokalraad/projekter/{project.id}/inviter").status_code == 302
+    client.post(f"/lokalraad/projekter/{project.id}/inviter")  # a second click invites nobody again
+    invited = _project_mails("project_invitation")
+    assert sorted(m.user_id for m in invited) == sorted([initiator.id, co_creator.id, volunteer.id])
+    assert all(f"/projekter/{project.id}" in m.body_text for m in invited)
