@@ -1,9 +1,9 @@
 """Suggestions through `matching`: tasks for a citizen, volunteers for a task, related tasks.
 
-Two cached TextIndexes per process (published tasks; profiles of volunteers who consented to be
-found) are kept in step with the database on each use by a diff of (id, updated_at): changed rows are
+Three cached TextIndexes per process (published tasks; profiles of volunteers who consented to be
+found; visible ideas, for the idea pages) are kept in step with the database on each use by a diff of (id, updated_at): changed rows are
 added, updated or removed incrementally, never refitted inside a request. The scheduled job
-`matching_refit` rebuilds both from the database (relearning the compound vocabulary and IDF) and,
+`matching_refit` rebuilds them all from the database (relearning the compound vocabulary and IDF) and,
 outside tests, writes them to the instance folder so every web process picks the fresh fit up.
 
 Hard filters and breadth come from `matching.ranking`; candidates that fail a cheap SQL pre-filter
@@ -20,6 +20,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -28,7 +29,7 @@ from sqlalchemy.orm import selectinload
 from matching import Match, TextIndex
 from matching.index import FORMAT_VERSION
 from matching import ranking
-from models import (Institution, Occurrence, Signup, Task, User, VolunteerProfile, db, utcnow)
+from models import (Idea, Institution, Occurrence, Signup, Task, User, VolunteerProfile, db, utcnow)
 from models.tasks import ACTIVE, HOLDING, OPEN_STATES
 
 log = logging.getLogger(__name__)
@@ -132,17 +133,30 @@ def _task_texts(ids: Iterable) -> dict:
             for row in rows}
 
 
-def _findable():
-    """Profiles that may be suggested: consent to be found, offering time, not declined, active users."""
+def _consenting():
+    """Profiles whose people may be suggested at all: consent to be found, not declined, active users."""
     return (select(VolunteerProfile).join(User, VolunteerProfile.user_id == User.id)
-            .where(VolunteerProfile.consent_to_be_found.is_(True), VolunteerProfile.offers_time.is_(True),
-                   VolunteerProfile.review_status != "declined", User.active.is_(True),
-                   User.deleted_at.is_(None)))
+            .where(VolunteerProfile.consent_to_be_found.is_(True), VolunteerProfile.review_status != "declined",
+                   User.active.is_(True), User.deleted_at.is_(None)))
+
+
+def _findable():
+    """Profiles that may be suggested for a task: consenting (above) and offering time."""
+    return _consenting().where(VolunteerProfile.offers_time.is_(True))
+
+
+class ProfileStamp(NamedTuple):
+    """What the profiles corpus remembers per person: the change stamp and whether they offer time
+    (people who offer only ideas are suggested on idea pages, never for tasks)."""
+    updated_at: datetime
+    offers_time: bool
 
 
 def _profile_stamps() -> dict:
-    query = _findable().with_only_columns(VolunteerProfile.user_id, VolunteerProfile.updated_at)
-    return dict(db.session.execute(query).all())
+    query = _consenting().with_only_columns(VolunteerProfile.user_id, VolunteerProfile.updated_at,
+                                            VolunteerProfile.offers_time)
+    return {uid: ProfileStamp(updated_at, bool(offers_time))
+            for uid, updated_at, offers_time in db.session.execute(query)}
 
 
 def _profile_texts(ids: Iterable) -> dict:
@@ -153,17 +167,32 @@ def _profile_texts(ids: Iterable) -> dict:
         select(VolunteerProfile).where(VolunteerProfile.user_id.in_(ids)))}
 
 
+def _idea_stamps() -> dict:
+    """Ideas that may be suggested as similar: not hidden, not closed."""
+    return dict(db.session.execute(select(Idea.id, Idea.updated_at)
+                                   .where(Idea.hidden.is_(False), Idea.status != "closed")).all())
+
+
+def _idea_texts(ids: Iterable) -> dict:
+    ids = list(ids)
+    rows = db.session.execute(select(Idea.id, Idea.title, Idea.what, Idea.why, Idea.for_whom, Idea.own_contribution)
+                              .where(Idea.id.in_(ids))) if ids else []
+    return {row.id: " ".join(filter(None, [row.title, row.what, row.why, row.for_whom, row.own_contribution]))
+            for row in rows}
+
+
 def corpora() -> dict[str, Corpus]:
-    """This application's two corpora (created on first use, one set per app)."""
+    """This application's three corpora (created on first use, one set per app)."""
     store = current_app.extensions.setdefault("samskab_matching", {})
     if not store:
         store["tasks"] = Corpus("tasks", _task_stamps, _task_texts)
         store["profiles"] = Corpus("profiles", _profile_stamps, _profile_texts)
+        store["ideas"] = Corpus("ideas", _idea_stamps, _idea_texts)
     return store
 
 
 def refit_job(now: datetime) -> list:
-    """Scheduled: rebuild both indexes from the database; queues no mail."""
+    """Scheduled: rebuild all indexes from the database; queues no mail."""
     sizes = {name: corpus.refit() for name, corpus in corpora().items()}
     log.info("Matching indexes refitted: %s", sizes)
     return []
@@ -171,7 +200,7 @@ def refit_job(now: datetime) -> list:
 
 # --- facts for the filters -----------------------------------------------------------------------
 
-def _bookable_task_ids(now: datetime) -> list[int]:
+def bookable_task_ids(now: datetime) -> list[int]:
     """Cheap SQL pre-filter: published tasks with a future, uncancelled occurrence with a free spot."""
     return list(db.session.scalars(
         select(Task.id).join(Occurrence, Occurrence.task_id == Task.id)
@@ -270,7 +299,7 @@ def tasks_for(user: User, *, now: datetime | None = None, k: int = SHOWN) -> lis
     # A task the citizen already takes part in is not suggested again, not even its other times.
     mine = set(db.session.scalars(select(Occurrence.task_id).join(Signup, Signup.occurrence_id == Occurrence.id)
                                   .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE))))
-    bookable = [i for i in _bookable_task_ids(now) if i not in mine]
+    bookable = [i for i in bookable_task_ids(now) if i not in mine]
     index = corpora()["tasks"].current()
     ranked: list[ranking.Suggestion] = []
     for pool in (POOL, POOL * WIDEN):
@@ -293,7 +322,8 @@ def volunteers_for(task: Task, *, now: datetime | None = None, k: int = SHOWN) -
         return []
     corpus = corpora()["profiles"]
     index = corpus.current()
-    allowed = set(corpus.seen)  # the findable profiles just read: consent as of this request
+    # The findable profiles just read (consent as of this request), of people who offer time.
+    allowed = {uid for uid, stamp in corpus.seen.items() if stamp.offers_time}
     ranked: list[ranking.Suggestion] = []
     for pool in (POOL, POOL * WIDEN):
         matches = _strong(index.search(task.matching_text, k=pool, allowed_ids=allowed))
@@ -309,7 +339,7 @@ def volunteers_for(task: Task, *, now: datetime | None = None, k: int = SHOWN) -
 def related_tasks(task: Task, *, now: datetime | None = None, k: int = RELATED_SHOWN) -> list[TaskSuggestion]:
     """Other bookable tasks whose text is close to this one's (on the public task page)."""
     now = now or utcnow()
-    bookable = [i for i in _bookable_task_ids(now) if i != task.id]
+    bookable = [i for i in bookable_task_ids(now) if i != task.id]
     if not bookable:
         return []
     matches = _strong(corpora()["tasks"].current().search(task.matching_text, k=k, allowed_ids=bookable))

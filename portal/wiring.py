@@ -8,6 +8,7 @@ from flask import Flask, g, render_template, request, session
 from flask_babel import format_date, format_datetime, gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from models import User, db
 from portal.extensions import babel, csrf, limiter, login_manager, migrate
@@ -15,7 +16,16 @@ from portal.extensions import babel, csrf, limiter, login_manager, migrate
 log = logging.getLogger(__name__)
 
 
+class DatabaseInt(IntegerConverter):
+    """`<int:…>` in a URL fits the database's integer: a larger id is simply not found (404, not 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseInt
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
     db.init_app(app)
@@ -180,6 +190,16 @@ def _register_errors(app: Flask) -> None:
 
     for exc in (OperationalError, InterfaceError, PoolTimeout):
         app.register_error_handler(exc, database_unavailable)
+
+    from sqlalchemy.exc import DataError
+
+    def value_out_of_range(error):
+        # A number or text the database cannot hold (e.g. ?council=99999999999999999999) is bad input.
+        db.session.rollback()
+        return render_template("error.html", code=400, message=messages[400]()), 400
+
+    for exc in (OverflowError, DataError):
+        app.register_error_handler(exc, value_out_of_range)
 
 
 def _register_template_helpers(app: Flask) -> None:

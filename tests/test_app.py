@@ -56,3 +56,25 @@ def test_error_pages_are_danish_without_traces(client):
 def test_request_size_limit(client):
     response = client.post("/log-ind", data={"email": "x" * (3 * 1024 * 1024)})
     assert response.status_code == 413
+
+
+def test_the_app_refuses_to_start_in_production_without_secret_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("SAMSKAB_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("SAMSKAB_INSTANCE", str(tmp_path))
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+    assert not (tmp_path / "secret_key").exists()  # production never falls back to a generated key
+    monkeypatch.setenv("SECRET_KEY", "")
+    with pytest.raises(ConfigError):
+        create_app()
+
+
+def test_the_instance_folder_follows_samskab_instance(tmp_path, monkeypatch):
+    monkeypatch.setenv("SAMSKAB_INSTANCE", str(tmp_path / "elsewhere"))
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app()
+    assert app.instance_path == str((tmp_path / "elsewhere").resolve())
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'elsewhere' / 'samskab.db'}"
+    assert (tmp_path / "elsewhere" / "secret_key").read_text().strip() == app.config["SECRET_KEY"]

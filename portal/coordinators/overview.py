@@ -105,12 +105,17 @@ def _current(view: Overview, now: datetime) -> None:
         .join(Institution, Task.institution_id == Institution.id)
         .where(upcoming, Occurrence.starts_at < now + SOON, Occurrence.accepted_count < Occurrence.capacity)
         .order_by(Occurrence.starts_at).limit(LIST_LIMIT)).all()
-    overdue = and_(Idea.answer_due_at < now, Idea.first_answer_at.is_(None), Idea.hidden.is_(False),
-                   Idea.status.not_in(("closed", "realised", "cannot_engage")))
+    overdue = idea_overdue(now)
     view.ideas_overdue = db.session.scalar(select(func.count()).select_from(Idea).where(overdue)) or 0
     view.overdue_ideas = db.session.execute(
         select(Idea.id, Idea.title, Idea.answer_due_at).where(overdue)
         .order_by(Idea.answer_due_at).limit(LIST_LIMIT)).all()
+
+
+def idea_overdue(now: datetime):
+    """Ideas past their answer deadline: visible, still open and without a first answer."""
+    return and_(Idea.answer_due_at < now, Idea.first_answer_at.is_(None), Idea.hidden.is_(False),
+                Idea.status.not_in(("closed", "realised", "cannot_engage")))
 
 
 def _in_period(column, period: Period):

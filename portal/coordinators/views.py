@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from models import (ConsentRecord, DomainError, Idea, Institution, Occurrence, Role, Screening, Signup,
+from models import (ConsentRecord, ContentReport, DomainError, Idea, Institution, Occurrence, Role, Screening, Signup,
                     Task, User, VolunteerProfile, db, utcnow)
 from models import screening as ops
 from portal.access import access
@@ -42,22 +42,31 @@ def _today():
     return utcnow().astimezone(figures.LOCAL).date()
 
 
+def start_figures(now: datetime) -> dict:
+    """The start page's live counts, one count query each, defined as on the pages they link to."""
+    def count(query) -> int:
+        return db.session.scalar(query) or 0
+
+    open_report_targets = (select(ContentReport.target_kind, ContentReport.target_id)
+                           .where(ContentReport.resolved_at.is_(None)).distinct().subquery())
+    return {
+        "profiles_to_review": count(select(func.count(VolunteerProfile.id))
+                                    .join(User, VolunteerProfile.user_id == User.id)
+                                    .where(VolunteerProfile.review_status == "new", User.deleted_at.is_(None))),
+        "pending_signups": count(select(func.count(Signup.id)).join(Occurrence, Signup.occurrence_id == Occurrence.id)
+                                 .where(Signup.status == "pending", Occurrence.cancelled.is_(False))),
+        "to_phone": count(_phone_query(select(func.count(func.distinct(Signup.user_id))), now)),
+        "ideas_overdue": count(select(func.count(Idea.id)).where(figures.idea_overdue(now))),
+        "open_reports": count(select(func.count()).select_from(open_report_targets)),
+        "open_tasks": count(select(func.count(Task.id)).where(Task.status == "open")),
+    }
+
+
 @bp.route("/")
 @access(Role.COORDINATOR)
 def index():
-    """The coordinator's start page with the figures that need attention."""
-    now = utcnow()
-    counts = {
-        "profiles_to_review": db.session.scalar(select(func.count()).select_from(VolunteerProfile)
-                                                .where(VolunteerProfile.review_status == "new")) or 0,
-        "pending_signups": db.session.scalar(select(func.count()).select_from(Signup)
-                                             .where(Signup.status == "pending")) or 0,
-        "open_tasks": db.session.scalar(select(func.count()).select_from(Task).where(Task.status == "open")) or 0,
-        "ideas_waiting": db.session.scalar(select(func.count()).select_from(Idea)
-                                           .where(Idea.first_answer_at.is_(None))) or 0,
-        "to_phone": len(_phone_rows(now)),
-    }
-    return render_template("coordinators/index.html", figures=counts)
+    """The coordinator's start page: links to all their work, with the counts that need attention."""
+    return render_template("coordinators/index.html", figures=start_figures(utcnow()))
 
 
 # --- review queue -----------------------------------------------------------------------------
@@ -256,15 +265,18 @@ def pending():
     return render_template("coordinators/pending.html", rows=rows)
 
 
+def _phone_query(query, now: datetime):
+    """Sign-ups of volunteers without e-mail to what starts within PHONE_AHEAD (rows or a count)."""
+    return (query.select_from(Signup).join(Occurrence, Signup.occurrence_id == Occurrence.id)
+            .join(Task, Occurrence.task_id == Task.id).join(User, Signup.user_id == User.id)
+            .where(User.email.is_(None), User.deleted_at.is_(None), Signup.status.in_(("accepted", "pending")),
+                   Occurrence.cancelled.is_(False), Occurrence.starts_at >= now,
+                   Occurrence.starts_at < now + PHONE_AHEAD))
+
+
 def _phone_rows(now: datetime):
-    return db.session.execute(
-        select(Signup, Occurrence, Task, User)
-        .join(Occurrence, Signup.occurrence_id == Occurrence.id).join(Task, Occurrence.task_id == Task.id)
-        .join(User, Signup.user_id == User.id)
-        .where(User.email.is_(None), User.deleted_at.is_(None), Signup.status.in_(("accepted", "pending")),
-               Occurrence.cancelled.is_(False), Occurrence.starts_at >= now,
-               Occurrence.starts_at < now + PHONE_AHEAD)
-        .order_by(Occurrence.starts_at, User.name)).all()
+    return db.session.execute(_phone_query(select(Signup, Occurrence, Task, User), now)
+                              .order_by(Occurrence.starts_at, User.name)).all()
 
 
 @bp.route("/ring-til")

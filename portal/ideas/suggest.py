@@ -1,21 +1,20 @@
 """Suggestions on an idea page through `matching`: people whose skills fit, similar ideas and tasks.
 
-Uses only the public contract of `matching` (TextIndex.build({id: text}).search(text, k)); the small
-indexes are built per request over the current rows, which is plenty at a municipality's scale.
+Searches the cached, incrementally updated indexes of `portal.suggestions` (consenting profiles,
+visible ideas, published tasks), so a page view never builds an index; the scheduled job
+`matching_refit` refits them. Only people who consented to be found are ever in the profiles index.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from matching import TextIndex
-from models import Idea, Task, User, VolunteerProfile, db
+from models import Idea, Task, User, db, utcnow
+from portal import suggestions
 
 SUGGESTIONS = 5
-MIN_SCORE = 0.05
-CANDIDATE_LIMIT = 5000
+MIN_SCORE = suggestions.MIN_SCORE
 
 
 @dataclass(frozen=True)
@@ -25,36 +24,41 @@ class Suggestion:
     terms: tuple[str, ...]
 
 
-def _rank(texts: dict, rows: dict, query: str, k: int, skip=frozenset()) -> list[Suggestion]:
-    texts = {key: text for key, text in texts.items() if key not in skip and text.strip()}
-    if not texts or not query.strip():
+def _search(corpus_name: str, query: str, k: int, allowed) -> list:
+    """Strong text matches among `allowed` ids (a callable given the corpus' fresh stamps)."""
+    if not query.strip():
         return []
-    matches = TextIndex.build(texts).search(query, k)
-    return [Suggestion(rows[m.id], m.score, tuple(m.terms)) for m in matches if m.score >= MIN_SCORE]
+    corpus = suggestions.corpora()[corpus_name]
+    index = corpus.current()
+    ids = allowed(corpus.seen)
+    if not ids:
+        return []
+    return [m for m in index.search(query, k=k, allowed_ids=ids) if m.score >= MIN_SCORE]
+
+
+def _suggest(model, matches: list) -> list[Suggestion]:
+    if not matches:
+        return []
+    rows = {row.id: row for row in db.session.scalars(select(model).where(model.id.in_([m.id for m in matches])))}
+    return [Suggestion(rows[m.id], m.score, tuple(m.terms)) for m in matches if m.id in rows]
 
 
 def people_for(idea: Idea, k: int = SUGGESTIONS) -> list[Suggestion]:
-    """Consenting, active volunteers whose skills and interests fit; not the initiator nor those who joined."""
-    profiles = db.session.scalars(
-        select(VolunteerProfile).join(User, VolunteerProfile.user_id == User.id)
-        .where(VolunteerProfile.consent_to_be_found.is_(True), VolunteerProfile.review_status != "declined",
-               User.active.is_(True), User.deleted_at.is_(None))
-        .options(joinedload(VolunteerProfile.user)).order_by(VolunteerProfile.id.desc()).limit(CANDIDATE_LIMIT)).all()
+    """Consenting, active volunteers whose skills fit; not the initiator nor those who joined.
+
+    Show only to the idea's owners and coordinators (the caller decides)."""
     skip = {idea.initiator_id} | {c.user_id for c in idea.co_creators}
-    texts = {p.user_id: p.matching_text for p in profiles}
-    return _rank(texts, {p.user_id: p.user for p in profiles}, idea.matching_text, k, frozenset(skip))
+    matches = _search("profiles", idea.matching_text, k, lambda seen: [uid for uid in seen if uid not in skip])
+    return _suggest(User, matches)
 
 
 def similar_ideas(idea: Idea, k: int = SUGGESTIONS) -> list[Suggestion]:
-    ideas = db.session.scalars(
-        select(Idea).where(Idea.hidden.is_(False), Idea.id != idea.id, Idea.status != "closed")
-        .order_by(Idea.id.desc()).limit(CANDIDATE_LIMIT)).all()
-    return _rank({i.id: i.matching_text for i in ideas}, {i.id: i for i in ideas}, idea.matching_text, k)
+    """Other visible ideas (not hidden, not closed) whose text is close to this one's."""
+    matches = _search("ideas", idea.matching_text, k, lambda seen: [i for i in seen if i != idea.id])
+    return _suggest(Idea, matches)
 
 
 def similar_tasks(idea: Idea, k: int = SUGGESTIONS) -> list[Suggestion]:
-    tasks = db.session.scalars(
-        select(Task).where(Task.status == "open").order_by(Task.id.desc()).limit(CANDIDATE_LIMIT)).all()
-    texts = {t.id: " ".join(filter(None, [t.title, t.description, t.skills_wanted, t.volunteers_do]))
-             for t in tasks}
-    return _rank(texts, {t.id: t for t in tasks}, idea.matching_text, k)
+    """Published tasks one can still sign up for (a future time with a free place) that fit the idea."""
+    bookable = suggestions.bookable_task_ids(utcnow())
+    return _suggest(Task, _search("tasks", idea.matching_text, k, lambda seen: [i for i in bookable if i in seen]))

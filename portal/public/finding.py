@@ -79,35 +79,15 @@ def _local_parts(value) -> tuple[int, int] | None:
     return local.weekday(), local.hour
 
 
-def _fold(value):
-    return value.casefold() if isinstance(value, str) else value
-
-
 @event.listens_for(Engine, "connect")
 def _sqlite_functions(dbapi_conn, _record):
-    # SQLite knows no time zones and folds only ASCII case; Python does both for it.
+    # SQLite knows no time zones; Python tells it the local weekday and hour.
     if not isinstance(dbapi_conn, sqlite3.Connection):
         return
     dbapi_conn.create_function("samskab_local_weekday", 1, lambda v: None if v is None else _local_parts(v)[0],
                                deterministic=True)
     dbapi_conn.create_function("samskab_local_hour", 1, lambda v: None if v is None else _local_parts(v)[1],
                                deterministic=True)
-    dbapi_conn.create_function("samskab_fold", 1, _fold, deterministic=True)
-
-
-class folded(FunctionElement):
-    """Case-folded text (Unicode-aware in both databases, so "Æble" finds "æble")."""
-    inherit_cache = True
-
-
-@compiles(folded, "postgresql")
-def _pg_folded(element, compiler, **kw):
-    return f"lower({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(folded)
-def _sqlite_folded(element, compiler, **kw):
-    return f"samskab_fold({compiler.process(element.clauses, **kw)})"
 
 
 # --- the search ---------------------------------------------------------------------------------------
@@ -193,9 +173,13 @@ def _task_filters(criteria: Criteria) -> list:
         haystack = (Task.title + " " + Task.description + " " + func.coalesce(Task.skills_wanted, "") + " "
                     + Task.volunteers_do + " " + Task.place + " " + Institution.name)
         for word in words:
-            needle = word.casefold()
-            # Native lower() is enough for an ASCII word (and fast); others need Unicode folding.
-            text = func.lower(haystack) if needle.isascii() else folded(haystack)
+            needle = word.lower()
+            text = func.lower(haystack)
+            # lower() folds only ASCII in SQLite (and in PostgreSQL under the C locale): fold the word's
+            # other letters ("Æ" for "æ") with native replace() too.
+            for letter in sorted({ch for ch in needle if not ch.isascii()}):
+                if len(letter.upper()) == 1 and letter.upper() != letter:
+                    text = func.replace(text, letter.upper(), letter)
             conditions.append(text.contains(needle, autoescape=True))
     if criteria.kind:
         conditions.append(Institution.kind == criteria.kind)

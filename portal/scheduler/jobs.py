@@ -14,7 +14,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import IntegrityError
 
-from models import db, utcnow
+from models import OutboxMessage, db, utcnow
 from portal.mail import sender
 from portal.scheduler import digests, followups, reminders, retention
 from portal.privacy import retention as privacy_retention
@@ -74,7 +74,7 @@ def execute(job: Job, *, now: datetime | None = None, deliver: bool = True) -> i
     now = now or utcnow()
     for attempt in (1, 2):
         try:
-            queued = [m for m in job.run(now) if m is not None]
+            queued = [m for m in job.run(now) if isinstance(m, OutboxMessage)]  # None: not queued
             for message in queued:
                 message.next_attempt_at = now  # due from the job's moment (a late or test clock included)
             db.session.commit()

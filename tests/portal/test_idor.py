@@ -101,6 +101,7 @@ CASES = [
     ("council_b", None, "POST", "/lokalraad/projekter/{project}/opdatering", {"body": "Hacket"}),
     ("council_b", None, "POST", "/lokalraad/projekter/{project}/kobl", {"kind": "idea", "item_id": "{idea}"}),
     ("council_b", None, "POST", "/lokalraad/projekter/{project}/fjern", {"kind": "event", "item_id": "{event}"}),
+    ("council_b", None, "POST", "/lokalraad/projekter/{project}/inviter", {}),
     ("council_b", "council_a", "GET", "/kalender/{event}/rediger", None),
     ("council_b", None, "POST", "/kalender/{event}/rediger", {"title": "Hacket"}),
     ("council_b", None, "POST", "/kalender/{event}/aflys", {}),

@@ -301,3 +301,11 @@ def test_stored_text_is_escaped_everywhere_it_is_shown(client, make):
         html = response.get_data(as_text=True)
         assert "<script>alert" not in html and "<img src=x" not in html, page
     assert checked >= 4
+
+
+@pytest.mark.parametrize("path", ["/opgaver/99999999999999999999", "/opgaver/2147483648", "/ideer/99999999999999999999",
+                                  "/kalender?council=99999999999999999999", "/opgaver?side=99999999999999999999"])
+def test_huge_numbers_in_urls_are_not_server_errors(client, path):
+    response = client.get(path)
+    assert response.status_code in (200, 400, 404), path
+    assert "Traceback" not in response.get_data(as_text=True)

@@ -200,7 +200,7 @@ def test_the_refit_job_hands_its_fit_to_other_processes(make_app, make, tmp_path
         db.session.commit()
         execute(BY_ID["matching_refit"], now=utcnow(), deliver=False)
         db.session.remove()
-    assert sorted(p.name.split("-")[0] for p in folder.iterdir()) == ["profiles", "tasks"]
+    assert sorted(p.name.split("-")[0] for p in folder.iterdir()) == ["ideas", "profiles", "tasks"]
     with web_app.app_context():
         corpus = suggestions.corpora()["tasks"]
         index = corpus.current()

@@ -157,3 +157,17 @@ def test_bulk_claim_is_one_statement(app, make, smtp):
         event.remove(db.engine, "before_cursor_execute", listener)
     assert len(updates) == 1
     assert db.session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == ids[0])) == "sending"
+
+
+def test_temporary_refusal_is_retried_with_backoff_and_then_delivered(app, make, smtp):
+    user = make.user()
+    message = _queue(user)
+    smtp.handler.refuse = "451 4.3.0 Mailbox busy, try again later"
+    now = utcnow()
+    assert sender.deliver(now=now)["retry"] == 1
+    db.session.refresh(message)
+    assert message.status == "queued" and "451" in message.last_error
+    assert message.next_attempt_at == now + sender.backoff(1)
+    smtp.handler.refuse = None
+    assert sender.deliver(now=now + sender.backoff(1))["sent"] == 1
+    assert len(smtp.to(user.email)) == 1
