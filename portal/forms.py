@@ -22,10 +22,53 @@ def clean_text(value):
     return value.strip()
 
 
+# WTForms has no Danish catalogue: its own parse and choice messages are given ours.
+FIELD_MESSAGES = {
+    "Not a valid date value.": _l("Enter a valid date."),
+    "Not a valid datetime value.": _l("Enter a valid date and time."),
+    "Not a valid integer value.": _l("Enter a whole number."),
+    "Not a valid choice.": _l("Choose one of the options."),
+    "Invalid choice(s): one or more data inputs could not be coerced.": _l("Choose among the options shown."),
+    "'%(value)s' is not a valid choice for this field.": _l("“%(value)s” is not one of the options."),
+    "'%(value)s' are not valid choices for this field.": _l("“%(value)s” are not among the options."),
+    "Invalid Choice: could not coerce.": _l("Choose one of the options."),
+    "Not a valid decimal value.": _l("Enter a number, e.g. 2,5."),
+    "Not a valid float value.": _l("Enter a number, e.g. 2,5."),
+    "This field is required.": _l("Please fill in this field."),
+    "Invalid email address.": _l("Enter a valid e-mail address."),
+    "Invalid input.": _l("Check what you entered."),
+    "Field must be at least %(min)d character long.": _l("Write at least %(min)d characters."),
+    "Field must be at least %(min)d characters long.": _l("Write at least %(min)d characters."),
+    "Field cannot be longer than %(max)d character.": _l("Write at most %(max)d characters."),
+    "Field cannot be longer than %(max)d characters.": _l("Write at most %(max)d characters."),
+    "Field must be exactly %(max)d character long.": _l("Write exactly %(max)d characters."),
+    "Field must be exactly %(max)d characters long.": _l("Write exactly %(max)d characters."),
+    "Field must be between %(min)d and %(max)d characters long.":
+        _l("Write between %(min)d and %(max)d characters."),
+    "Number must be at least %(min)s.": _l("The number must be at least %(min)s."),
+    "Number must be at most %(max)s.": _l("The number must be at most %(max)s."),
+    "Number must be between %(min)s and %(max)s.": _l("The number must be between %(min)s and %(max)s."),
+    "Field must be equal to %(other_name)s.": _l("The two fields must be the same."),
+}
+
+
+class FieldMessages:
+    """WTForms translations object that answers with our catalogue where we have a message."""
+
+    def gettext(self, string):
+        return str(FIELD_MESSAGES.get(string, string))
+
+    def ngettext(self, singular, plural, n):
+        return self.gettext(singular if n == 1 else plural)
+
+
 class BaseForm(FlaskForm):
-    """Every form trims and cleans its text input before validation."""
+    """Every form trims and cleans its text input and speaks Danish in WTForms' own messages."""
 
     class Meta:
+        def get_translations(self, form):
+            return FieldMessages()
+
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", ())
             if unbound_field.field_class.__name__ in {"StringField", "TextAreaField", "EmailField",
