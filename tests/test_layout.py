@@ -223,3 +223,16 @@ def test_focus_is_visible_on_light_and_dark_backgrounds():
 def test_form_control_borders_are_visible():
     border = re.search(r"select, textarea {[^}]*border: 2px solid (#[0-9a-f]{6})", CSS).group(1)
     assert contrast(border, "#ffffff") >= 3
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_signed_in_person_reaches_their_account_links_from_the_header(client, make, login, role):
+    login(make.user(role, name="Kim Hansen"))
+    db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    header = html.split("<header", 1)[1].split("</header>", 1)[0]
+    assert "Kim Hansen" in header
+    assert 'href="/skift-adgangskode"' in header and "Skift adgangskode" in header
+    assert 'href="/indstillinger/mails"' in header
+    assert 'action="/log-ud"' in header and 'name="csrf_token"' in header
+    assert client.get("/skift-adgangskode").status_code == 200
