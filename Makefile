@@ -11,7 +11,9 @@ PYTEST_ARGS ?=
 
 run: install setup
 	@echo "Samskab: http://$(HOST):$(PORT)"
-	@# The scheduler runs beside the web server and stops with it (Ctrl-C stops both).
+	@# The scheduler runs beside the web server and stops with it (Ctrl-C stops both). Links in
+	@# mails point at this server unless BASE_URL says otherwise.
+	export BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}"; \
 	trap 'kill 0' INT TERM EXIT; $(FLASK) scheduler & $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install-dev setup

@@ -395,7 +395,11 @@ def explain(suggestion: ranking.Suggestion) -> list[str]:
 
 
 def explain_volunteer(suggestion: ranking.Suggestion) -> list[str]:
-    """Reasons for staff, about the volunteer (not addressed to them)."""
+    """Reasons for staff, about the volunteer (not addressed to them).
+
+    Never whether the volunteer's screening is in place: staff see screening facts only for their
+    sign-ups, and each such view is written to the audit log (models.screening.facts_for_task).
+    """
     from flask_babel import gettext as _
     reasons = []
     if suggestion.terms:
@@ -403,7 +407,6 @@ def explain_volunteer(suggestion: ranking.Suggestion) -> list[str]:
     texts = {
         ranking.AVAILABLE: _("Available at the task's time"),
         ranking.NEARBY: _("Lives within their travel area"),
-        ranking.SCREENING_NEEDED: _("Needs a child certificate or a confidentiality pledge first"),
         ranking.FEW_COMMITMENTS: _("Has no other coming tasks"),
     }
     reasons.extend(texts[code] for code in suggestion.reasons if code in texts)

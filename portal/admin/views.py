@@ -153,9 +153,12 @@ def _audit(target: User, action: str, detail: str) -> None:
 
 
 def _change_role(target: User, role: str, action: str) -> None:
+    # The audit log (which the citizen sees) records changes only, not repeated clicks.
+    had = target.has_role(role)
     if action == "grant":
-        target.grant(role)
-        _audit(target, "role_granted", role)
+        if not had:
+            target.grant(role)
+            _audit(target, "role_granted", role)
         flash(_("The role is granted."), "success")
     else:
         if target.id == current_user.id and role == Role.ADMIN.value:
@@ -164,7 +167,8 @@ def _change_role(target: User, role: str, action: str) -> None:
         for row in list(target.roles):
             if row.role == role:
                 target.roles.remove(row)
-        _audit(target, "role_removed", role)
+        if had:
+            _audit(target, "role_removed", role)
         flash(_("The role is removed."), "success")
     db.session.commit()
 
@@ -181,9 +185,10 @@ def _change_membership(target: User, organisation: str, action: str) -> None:
     if action == "add" and existing is None:
         db.session.add(member(**{column: org.id, "user_id": target.id}))
         target.grant(Role.STAFF if kind == "i" else Role.COUNCIL)
+        _audit(target, "membership_add", org.name)
     elif action == "remove" and existing is not None:
         db.session.delete(existing)
-    _audit(target, f"membership_{action}", org.name)
+        _audit(target, "membership_remove", org.name)
     db.session.commit()
     flash(_("The membership is updated."), "success")
 

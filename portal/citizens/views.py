@@ -4,9 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from models import Role
+from models import Role, utcnow
 from portal import suggestions
 from portal.access import access
+from portal.citizens.overview import overview_of
+from portal.councils.forms import project_status_choices
+from portal.ideas.forms import status_labels
 
 # No common prefix: the citizen's pages keep short Danish addresses (/mig/, /min-profil, /mine-opgaver).
 bp = Blueprint("citizens", __name__)
@@ -15,9 +18,11 @@ bp = Blueprint("citizens", __name__)
 @bp.route("/mig/")
 @access(Role.CITIZEN)
 def index():
-    """The citizen's own page."""
-    return render_template("citizens/index.html", user=current_user,
-                           suggestions=suggestions.tasks_for(current_user))
+    """The citizen's own page: coming tasks and events, ideas, followed projects and suggestions."""
+    now = utcnow()
+    return render_template("citizens/index.html", user=current_user, now=now,
+                           overview=overview_of(current_user, now=now), idea_statuses=status_labels(), project_statuses=dict(project_status_choices()),
+                           suggestions=suggestions.tasks_for(current_user, now=now))
 
 
 # The other pages of the room register on the same blueprint.

@@ -26,9 +26,12 @@ def bar_chart(rows, *, title: str, chart_id: str) -> Markup:
     height = max(len(rows), 1) * (BAR_HEIGHT + GAP) + GAP
     width = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(chart_id)}" role="img" '
-             f'aria-labelledby="{escape(chart_id)}-title" viewBox="0 0 {width} {height}" '
-             f'width="{width}" height="{height}" focusable="false">',
-             f'<title id="{escape(chart_id)}-title">{escape(title)}</title>']
+             f'aria-labelledby="{escape(chart_id)}-title" aria-describedby="{escape(chart_id)}-desc" '
+             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" focusable="false">',
+             f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
+             # The bars' own text is hidden by role="img": the description carries every value.
+             f'<desc id="{escape(chart_id)}-desc">'
+             f'{escape("; ".join(f"{label}: {_number(value)}" for label, value in rows))}</desc>']
     for i, (label, value) in enumerate(rows):
         y = GAP + i * (BAR_HEIGHT + GAP)
         bar = round(PLOT_WIDTH * float(value) / top, 1)

@@ -31,8 +31,9 @@ def _cell(value) -> str:
     if isinstance(value, bool):
         return "ja" if value else "nej"
     text = str(value)
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    # A cell starting with = + - @ (or a tab or carriage return before one) would run as a formula in a
+    # spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def csv_lines(header: list[str], rows: Iterable) -> Iterator[str]:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, distinct, func, literal, select
 
 from models import Idea, Institution, Occurrence, Signup, Task, VolunteerProfile, db
+from portal.public.finding import local_month
 
 LOCAL = ZoneInfo("Europe/Copenhagen")
 # A task is under-filled while fewer than half of an upcoming occurrence's places are taken.
@@ -72,14 +73,9 @@ class Overview:
 
 
 def month_of(column):
-    """The local calendar month 'YYYY-MM' of a UTC timestamp column, computed in the database.
-
-    SQLite (development and tests) has no time zones and groups by the UTC month.
-    """
-    if db.engine.dialect.name == "postgresql":
-        local = func.timezone("Europe/Copenhagen", func.timezone("UTC", column))
-        return func.to_char(local, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
+    """The local calendar month 'YYYY-MM' of a UTC timestamp column, computed in the database
+    (in Copenhagen time in both databases, so a month's figures do not depend on the database)."""
+    return local_month(column)
 
 
 def build(period: Period, *, now: datetime) -> Overview:

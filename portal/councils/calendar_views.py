@@ -15,6 +15,7 @@ from models import (Council, DomainError, Event, EventSignup, Institution, Insti
 from models.calendar import (active_signups, can_manage_event, cancel_event, cancel_event_signup, create_event,
                              edit_event, events_between, sign_up_for_event)
 from portal.access import LOGIN, PUBLIC, access
+from portal.auth.views import safe_next
 from portal.councils import ical
 from portal.councils.forms import CalendarFilterForm, EventForm, event_kind_choices
 from portal.councils.notifications import confirm_event_signup, tell_event_cancelled
@@ -189,7 +190,8 @@ def cancel_sign_up(event_id: int):
         cancel_event_signup(signup, actor=current_user, now=utcnow())
         db.session.commit()
         flash(_("Your sign-up is cancelled."), "success")
-    return redirect(url_for("councils.event", event_id=event_id))
+    # The citizen's own page cancels too and wants to come back to itself.
+    return redirect(safe_next(request.form.get("next")) or url_for("councils.event", event_id=event_id))
 
 
 # --- hosts: councils and institutions -------------------------------------------------------------

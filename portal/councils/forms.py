@@ -58,12 +58,6 @@ class LinkForm(BaseForm):
                        validators=[DataRequired(message=_l("Choose an idea or a task."))])
 
 
-class ReportForm(BaseForm):
-    reason = TextAreaField(_l("Why should a coordinator look at this?"), validators=[
-        DataRequired(message=_l("Tell us briefly what is wrong.")),
-        Length(max=2000, message=_l("At most %(max)d characters."))])
-
-
 class EventForm(BaseForm):
     host = SelectField(_l("Host"), choices=[], validators=[DataRequired(message=_l("Choose who holds the event."))])
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Give the event a title.")),

@@ -10,12 +10,11 @@ from werkzeug.routing import BuildError
 
 from models import (CoCreator, Council, CouncilMember, DomainError, Event, Idea, Occurrence, Project,
                     ProjectFollower, ProjectUpdate, Role, Signup, Task, UpdateComment, db, utcnow)
-from models.audit import report_content
 from models.projects import (comment_on_update, create_project, edit_project, follow_project, is_council_member,
                              is_following, link_to_project, participants, post_update, unfollow_project,
                              unlink_from_project)
 from portal.access import LOGIN, PUBLIC, access
-from portal.councils.forms import CommentForm, LinkForm, ProjectForm, ReportForm, UpdateForm, project_status_choices
+from portal.councils.forms import CommentForm, LinkForm, ProjectForm, UpdateForm, project_status_choices
 from portal.councils.notifications import invite_participants, notify_followers
 from portal.forms import BaseForm
 
@@ -33,7 +32,6 @@ MESSAGES = {
     "invalid_budget": _l("Enter an amount in whole kroner, 0 or more."),
     "item_hidden": _l("A hidden idea cannot be linked to a project."),
     "not_linked": _l("That is not linked to this project."),
-    "reason_required": _l("Tell us briefly what is wrong."),
 }
 
 
@@ -339,32 +337,6 @@ def comment(update_id: int):
         flash(_("Thank you, your comment is published."), "success")
         return redirect(url_for("councils.project", project_id=update.project_id, _anchor=f"comment-{made.id}"))
     return _project_page(update.project, comment_form=form, comment_update_id=update.id)
-
-
-def _report(kind: str, target, project: Project, title: str):
-    form = ReportForm()
-    if form.validate_on_submit():
-        report_content(kind, target.id, reporter=current_user, now=utcnow(), reason=form.reason.data)
-        db.session.commit()
-        flash(_("Thank you. A coordinator will look at it."), "success")
-        return redirect(url_for("councils.project", project_id=project.id))
-    return render_template("councils/report.html", form=form, target=target, project=project, title=title)
-
-
-@bp.route("/anmeld/opdatering/<int:update_id>", methods=["GET", "POST"])
-@access(LOGIN)
-def report_update(update_id: int):
-    """Report a project update to the coordinators."""
-    update = db.get_or_404(ProjectUpdate, update_id)
-    return _report("update", update, update.project, _("Report an update"))
-
-
-@bp.route("/anmeld/kommentar/<int:comment_id>", methods=["GET", "POST"])
-@access(LOGIN)
-def report_comment(comment_id: int):
-    """Report a comment on a project update to the coordinators."""
-    comment = db.get_or_404(UpdateComment, comment_id)
-    return _report("comment", comment, comment.update.project, _("Report a comment"))
 
 
 from portal.councils import calendar_views  # noqa: E402,F401  (registers the calendar's routes on bp)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -126,12 +126,12 @@ class AssignForm(PrefixedForm):
     agent = SelectField(_l("Sparring agent"), coerce=int, validators=[InputRequired()])
 
 
-class ReportForm(PrefixedForm):
-    PREFIX = "report"
+class ReportForm(BaseForm):
+    """Report an idea, a project update or a comment to the coordinators (one form for all three)."""
 
-    reason = TextAreaField(_l("What is wrong?"), validators=[DataRequired(_l("Tell us what is wrong.")),
-                                                             Length(max=2000)])
-    next = HiddenField()
+    reason = TextAreaField(_l("What is wrong?"), validators=[
+        DataRequired(message=_l("Tell us briefly what is wrong.")),
+        Length(max=2000, message=_l("At most %(max)d characters."))])
 
 
 class ModerationForm(BaseForm):

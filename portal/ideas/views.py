@@ -16,7 +16,6 @@ from models.audit import REPORTABLE, dismiss_reports, hide_content, report_conte
 from models.ideas import (ANSWERS, OWNER_MOVES, answer_idea, assign_sparring_agent, close_idea, edit_idea,
                           invite_co_owner, invite_to_meeting, join_idea, set_agent_themes, submit_idea, themes_of)
 from portal.access import LOGIN, PUBLIC, access
-from portal.auth.views import safe_next
 from portal.forms import BaseForm
 from portal.ideas import notify, suggest
 from portal.ideas.figures import answer_times as compute_answer_times
@@ -109,7 +108,6 @@ def _idea_page(idea: Idea, *, status: int = 200, **forms):
         "answer_form": answer_form,
         "close_form": close_form,
         "meeting_form": forms.get("meeting_form") or MeetingForm(formdata=None),
-        "report_form": forms.get("report_form") or ReportForm(formdata=None),
         "assign_form": _assign_form(idea, forms.get("assign_form")) if coordinator else None,
         "action_form": BaseForm(formdata=None),
         "statuses": status_labels(), "themes": theme_labels(),
@@ -315,26 +313,40 @@ def meeting(idea_id: int):
     return redirect(url_for("ideas.idea", idea_id=idea.id))
 
 
-# --- reports (ideas here; comments and updates from the councils' pages) -------------------------
+# --- reports: one form page for ideas, project updates and comments; the queue below decides ----
 
-@bp.route("/anmeld/<target_kind>/<int:target_id>", methods=["POST"])
+def _reported(target_kind: str, target_id: int) -> dict:
+    """What is being reported, where it lives and how the page names it; 404 when it cannot be reported."""
+    target = report_target(target_kind, target_id) if target_kind in REPORTABLE else None
+    if target is None or target.hidden:  # hidden content is already with the coordinators
+        abort(404)
+    if target_kind == "idea":
+        return {"target": target, "title": _("Report the idea"), "heading": target.title, "text": target.what,
+                "where": _("The idea %(title)s.", title=target.title),
+                "back": url_for("ideas.idea", idea_id=target.id)}
+    project = target.project if target_kind == "update" else target.update.project
+    return {"target": target, "title": _("Report an update") if target_kind == "update" else _("Report a comment"),
+            "heading": None, "text": target.body, "where": _("From the project %(title)s.", title=project.title),
+            "back": url_for("councils.project", project_id=project.id, _anchor=f"{target_kind}-{target.id}")}
+
+
+@bp.route("/anmeld/<target_kind>/<int:target_id>", methods=["GET", "POST"])
 @access(LOGIN)
 def report(target_kind: str, target_id: int):
-    """Report an idea, comment or update to the coordinators."""
-    if target_kind not in REPORTABLE or report_target(target_kind, target_id) is None:
-        abort(404)
+    """Report an idea, a project update or a comment to the coordinators; errors keep what was written."""
+    reported = _reported(target_kind, target_id)
     form = ReportForm()
-    back = safe_next(form.next.data) or (url_for("ideas.idea", idea_id=target_id) if target_kind == "idea"
-                                         else url_for("ideas.index"))
-    if not form.validate_on_submit():
-        if target_kind == "idea":
-            return _idea_page(_load(target_id), report_form=form)
-        flash(_("Tell us what is wrong."), "error")
-        return redirect(back)
-    report_content(target_kind, target_id, reporter=current_user, now=utcnow(), reason=form.reason.data)
-    db.session.commit()
-    flash(_("Thank you. A coordinator will look at it."), "success")
-    return redirect(back)
+    if form.validate_on_submit():
+        try:
+            report_content(target_kind, target_id, reporter=current_user, now=utcnow(), reason=form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.reason.errors.append(message_for(error))
+        else:
+            db.session.commit()
+            flash(_("Thank you. A coordinator will look at it."), "success")
+            return redirect(reported["back"])
+    return render_template("ideas/report.html", form=form, **reported)
 
 
 # --- the citizen's own ideas ------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 A list page costs the same statements whatever its size: the figures (next time, times ahead, free
 spots) come from one grouped subquery, the total from a window count, and institutions are joined in.
-Weekday and part of day are judged in Copenhagen time in both databases (SQLite gets Python helpers).
+Weekday, part of day and month are judged in Copenhagen time in both databases (SQLite gets Python
+helpers).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, event, func, or_, select
+from sqlalchemy import Integer, String, and_, event, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import contains_eager
@@ -59,6 +60,22 @@ def _pg_hour(element, compiler, **kw):
     return f"CAST(EXTRACT(HOUR FROM {_pg_local(compiler, element, **kw)}) AS INTEGER)"
 
 
+class local_month(FunctionElement):
+    """The calendar month 'YYYY-MM' of a UTC timestamp, seen in Copenhagen."""
+    type = String()
+    inherit_cache = True
+
+
+@compiles(local_month, "postgresql")
+def _pg_month(element, compiler, **kw):
+    return f"to_char({_pg_local(compiler, element, **kw)}, 'YYYY-MM')"
+
+
+@compiles(local_month)
+def _sqlite_month(element, compiler, **kw):
+    return f"samskab_local_month({compiler.process(element.clauses, **kw)})"
+
+
 @compiles(local_weekday)
 def _sqlite_weekday(element, compiler, **kw):
     return f"samskab_local_weekday({compiler.process(element.clauses, **kw)})"
@@ -79,6 +96,14 @@ def _local_parts(value) -> tuple[int, int] | None:
     return local.weekday(), local.hour
 
 
+@lru_cache(maxsize=8192)
+def _local_month(value) -> str | None:
+    if value is None:
+        return None
+    stamp = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return stamp.replace(tzinfo=ZoneInfo("UTC")).astimezone(COPENHAGEN).strftime("%Y-%m")
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_functions(dbapi_conn, _record):
     # SQLite knows no time zones; Python tells it the local weekday and hour.
@@ -86,6 +111,7 @@ def _sqlite_functions(dbapi_conn, _record):
         return
     dbapi_conn.create_function("samskab_local_weekday", 1, lambda v: None if v is None else _local_parts(v)[0],
                                deterministic=True)
+    dbapi_conn.create_function("samskab_local_month", 1, _local_month, deterministic=True)
     dbapi_conn.create_function("samskab_local_hour", 1, lambda v: None if v is None else _local_parts(v)[1],
                                deterministic=True)
 

@@ -1,4 +1,4 @@
-"""Follow-ups that keep things moving: pending sign-ups, unanswered ideas, half-empty tasks, expiring certificates."""
+"""Follow-ups that keep things moving: pending sign-ups, unanswered ideas, half-empty tasks, certificates."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta

@@ -64,7 +64,7 @@ JOBS: tuple[Job, ...] = (
         "weekly digest of news"),
     Job("deliver_outbox", deliver_outbox, _every(minutes=1), "send queued mails, retry with backoff"),
     Job("matching_refit", suggestions.refit_job, _cron(minute=25),
-        "rebuild the suggestion indexes (tasks, findable volunteers) from the database"),
+        "rebuild the suggestion indexes (tasks, findable volunteers, ideas) from the database"),
 )
 BY_ID = {job.id: job for job in JOBS}
 

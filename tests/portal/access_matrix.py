@@ -98,10 +98,6 @@ MATRIX = {
     ("/projekter/<int:project_id>/foelg", "POST"): everyone(302),
     ("/projekter/<int:project_id>/stop", "POST"): everyone(302),
     ("/projekter/opdateringer/<int:update_id>/kommentar", "POST"): logged_in(),  # empty: re-rendered with errors
-    ("/anmeld/opdatering/<int:update_id>", "GET"): logged_in(),
-    ("/anmeld/opdatering/<int:update_id>", "POST"): logged_in(),
-    ("/anmeld/kommentar/<int:comment_id>", "GET"): logged_in(),
-    ("/anmeld/kommentar/<int:comment_id>", "POST"): logged_in(),
     ("/kalender", "GET"): everyone(),
     ("/kalender/<int:event_id>", "GET"): everyone(),
     ("/kalender/<int:event_id>/arrangement.ics", "GET"): everyone(),
@@ -168,6 +164,8 @@ MATRIX = {
     ("/ideer/<int:idea_id>/vaer-med", "POST"): logged_in(),  # an empty offer is shown again with its error
     ("/ideer/<int:idea_id>/svar", "POST"): only("coordinator"),
     ("/ideer/<int:idea_id>/sparringsagent", "POST"): only("coordinator"),
+    # one report form for ideas, project updates and comments (an empty report is shown again with its error)
+    ("/ideer/anmeld/<target_kind>/<int:target_id>", "GET"): logged_in(),
     ("/ideer/anmeld/<target_kind>/<int:target_id>", "POST"): logged_in(),
     ("/ideer/svartider", "GET"): only("coordinator"),
     ("/ideer/svartider/temaer", "POST"): only("coordinator", ok=302),

@@ -110,7 +110,8 @@ def test_privacy_and_accessibility_pages_are_in_plain_danish(client):
     for words in ("dataansvarlig", "Hvad vi gemmer", "Hvem ser det", "Hvor længe", "Datatilsynet", "slette"):
         assert words in privacy, words
     statement = client.get("/tilgaengelighed").get_data(as_text=True)
-    for words in ("Tilgængelighedserklæring", "WCAG 2.1", "Digitaliseringsstyrelsen", "Kendte begrænsninger"):
+    for words in ("Tilgængelighedserklæring", "WCAG 2.1", "Digitaliseringsstyrelsen", "Kendte begrænsninger",
+                  "udarbejdet den"):
         assert words in statement, words
 
 

@@ -221,3 +221,17 @@ def test_a_series_the_citizen_joined_is_not_suggested_again(app, make):
     make.signup_record(weekly.occurrences[0], citizen)
     db.session.commit()
     assert suggestions.tasks_for(citizen) == []
+
+
+def test_staff_are_not_told_whether_a_suggested_volunteer_is_screened(app, client, make, login):
+    staff = make.user(Role.STAFF)
+    inst = make.institution(staff=[staff])
+    reading = make.task(inst, requires_child_certificate=True, **READING)
+    person = make.user(name="Karen Frivillig")
+    make.profile(person, skills="Højtlæsning for børn", interests="Bøger", consent_to_be_found=True)
+    db.session.commit()
+    [suggested] = suggestions.volunteers_for(reading)
+    assert suggested.user.id == person.id and "screening_needed" in suggested.suggestion.reasons
+    login(staff)
+    page = client.get(f"/institution/opgaver/{reading.id}/forslag").get_data(as_text=True)
+    assert "Karen Frivillig" in page and "børneattest" not in page.split("Foreslåede frivillige")[-1]

@@ -143,3 +143,9 @@ def test_a_decision_for_a_citizen_without_email_asks_the_coordinator_to_phone(cl
                            follow_redirects=True)
     assert "Borgeren har ingen e-mailadresse, så ring venligst til dem." in response.get_data(as_text=True)
     assert db.session.get(User, citizen.id).profile.review_status == "changes_requested"
+
+
+def test_a_cell_that_a_spreadsheet_would_run_is_quoted():
+    from portal.coordinators.exports import _cell
+    assert [_cell(v) for v in ("=1+1", "\t=1+1", "\r=1+1", "@SUM(A1)", "Bent")] == [
+        "'=1+1", "'\t=1+1", "'\r=1+1", "'@SUM(A1)", "Bent"]

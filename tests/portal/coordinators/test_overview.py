@@ -100,3 +100,39 @@ def test_the_overview_page_shows_charts_with_tables(client, login, make):
     assert '<th scope="row">2026-03</th><td>4,5</td>' in page
     bad = client.get("/koordinator/overblik?first=2026-05-01&last=2026-01-01")
     assert bad.status_code == 200 and "Slutdatoen må ikke ligge før startdatoen." in bad.get_data(as_text=True)
+
+
+def build_month_edge(make):
+    """Just after local midnight on 1 March, which is still 28 February in UTC."""
+    home = make.institution(name="Åbrinken Plejecenter")
+    volunteer = make.user(name="Vibeke")
+    edge = aware(2026, 2, 28, 23, 30)
+    make.profile(volunteer, created_at=edge)
+    occurrence = make.task(home, starts_at=edge, status="closed").occurrences[0]
+    make.signup_record(occurrence, volunteer, status="attended", hours=Decimal("2"))
+    db.session.commit()
+
+
+def check_month_edge():
+    view = figures.build(figures.Period(date(2026, 3, 1), date(2026, 3, 31)), now=NOW)
+    assert view.new_volunteers == [("2026-03", 1)]
+    assert view.hours_by_month == [("2026-03", 2.0)]
+    assert view.hours_by_institution == [("Åbrinken Plejecenter", {"2026-03": 2.0}, 2.0)]
+
+
+def test_months_are_copenhagen_months(app, make):
+    build_month_edge(make)
+    check_month_edge()
+
+
+@pytest.mark.postgres
+def test_months_are_copenhagen_months_on_postgresql(app, make):
+    build_month_edge(make)
+    check_month_edge()
+
+
+def test_a_chart_describes_its_values_for_screen_readers():
+    from portal.coordinators.charts import bar_chart
+    svg = str(bar_chart([("2026-02", 2.5), ("<Marts>", 4)], title="Timer", chart_id="c1"))
+    assert 'aria-labelledby="c1-title" aria-describedby="c1-desc"' in svg
+    assert '<desc id="c1-desc">2026-02: 2,5; &lt;Marts&gt;: 4</desc>' in svg

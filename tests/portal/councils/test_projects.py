@@ -152,20 +152,23 @@ def test_hidden_content_shows_the_reason_to_its_author_only(app, make, client):
     assert "Forkert dato" in client.get(f"/projekter/{project.id}").get_data(as_text=True)
 
 
-def test_report_an_update_or_comment(app, make, client):
+def test_the_project_page_links_updates_and_comments_to_the_one_report_form(app, make, client):
     member, _outsider, _council, project = _world(make)
     update = make.project_update(project, author=member)
-    citizen = make.user()
-    comment = make.update_comment(update, citizen)
+    comment = make.update_comment(update, make.user())
     db.session.commit()
     sign_in(client, make.user())
-    db.session.commit()
-    response = client.post(f"/anmeld/opdatering/{update.id}", data={"reason": ""})
+    page = client.get(f"/projekter/{project.id}").get_data(as_text=True)
+    assert f'href="/ideer/anmeld/update/{update.id}"' in page and f'href="/ideer/anmeld/comment/{comment.id}"' in page
+    response = client.post(f"/ideer/anmeld/update/{update.id}", data={"reason": ""})
     assert response.status_code == 200 and "Fortæl kort, hvad der er galt." in html.unescape(response.get_data(as_text=True))
-    assert client.post(f"/anmeld/opdatering/{update.id}", data={"reason": "Forkert"}).status_code == 302
-    assert client.post(f"/anmeld/kommentar/{comment.id}", data={"reason": "Uhøfligt"}).status_code == 302
+    assert client.post(f"/ideer/anmeld/update/{update.id}", data={"reason": "Forkert"}).status_code == 302
+    assert client.post(f"/ideer/anmeld/comment/{comment.id}", data={"reason": "Uhøfligt"}).status_code == 302
     reports = {(r.target_kind, r.target_id) for r in db.session.scalars(select(ContentReport))}
     assert reports == {("update", update.id), ("comment", comment.id)}
+    # the councils' own report pages are gone: one way to report
+    assert client.get(f"/anmeld/opdatering/{update.id}").status_code == 404
+    assert client.get(f"/anmeld/kommentar/{comment.id}").status_code == 404
 
 
 def test_linking_ideas_and_tasks_shows_them_on_the_public_page(app, make, client):

@@ -174,7 +174,7 @@ def test_answer_times_page_shows_the_figures(client, login, people, make):
 
 def test_moderation_hides_with_a_reason_the_author_sees(client, login, people, idea):
     login(people["joiner"])
-    assert client.post(f"/ideer/anmeld/idea/{idea.id}", data={"report-reason": "Reklame"}).status_code == 302
+    assert client.post(f"/ideer/anmeld/idea/{idea.id}", data={"reason": "Reklame"}).status_code == 302
     assert db.session.scalar(select(ContentReport)).reason == "Reklame"
     login(people["agent"])
     queue = client.get("/ideer/moderering").get_data(as_text=True)
@@ -206,10 +206,9 @@ def test_the_queue_moderates_councils_comments_too(client, login, people, make):
     comment = make.update_comment(update, people["joiner"], body="Køb billige solbriller her")
     db.session.commit()
     login(people["initiator"])
-    assert client.post(f"/ideer/anmeld/comment/{comment.id}",
-                       data={"report-reason": "Spam", "report-next": f"/projekter/{update.project_id}"}
-                       ).location.endswith(f"/projekter/{update.project_id}")
-    assert client.post("/ideer/anmeld/comment/999999", data={"report-reason": "Spam"}).status_code == 404
+    assert client.post(f"/ideer/anmeld/comment/{comment.id}", data={"reason": "Spam"}
+                       ).location.endswith(f"/projekter/{update.project_id}#comment-{comment.id}")
+    assert client.post("/ideer/anmeld/comment/999999", data={"reason": "Spam"}).status_code == 404
     login(people["agent"])
     queue = client.get("/ideer/moderering").get_data(as_text=True)
     assert "Køb billige solbriller her" in queue and "Spam" in queue
