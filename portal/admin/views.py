@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models import AuditEntry, Council, CouncilMember, Institution, InstitutionMember, Role, User, db
 from portal.access import access
+from portal.public.finding import contains_folded
 from portal.admin.forms import (ConfirmForm, CouncilForm, InstitutionForm, MembershipForm, RoleForm,
                                 UserSearchForm, institution_kind_choices)
 
@@ -109,8 +110,7 @@ def users():
     page = max(request.args.get("side", 1, type=int) or 1, 1)
     query = select(User).order_by(User.name, User.id)
     if form.validate() and form.q.data:
-        like = f"%{form.q.data.lower()}%"
-        query = query.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
+        query = query.where(or_(contains_folded(User.name, form.q.data), contains_folded(User.email, form.q.data)))
     rows = db.session.scalars(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     return render_template("admin/users.html", form=form, users=rows[:PAGE_SIZE], page=page,
                            has_next=len(rows) > PAGE_SIZE, role_labels=role_labels())

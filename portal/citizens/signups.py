@@ -89,6 +89,9 @@ def sign_up_page(task_id: int):
             error = SIGNUP_ERRORS.get(failure.code, _l("The sign-up did not go through. Please try again."))
         else:
             messages = [notify.signup_accepted(r.signup) for r in results if r.status == "accepted"]
+            pending = [r.signup for r in results if r.status == "pending"]
+            if pending:  # one notice per application, also for a whole series
+                messages.append(notify.pending_received(pending[0]))
             ids = [r.signup.id for r in results]
             db.session.commit()
             deliver_soon(messages)

@@ -21,6 +21,7 @@ from portal.coordinators.forms import (AssistedProfileForm, AssistedSignupForm, 
                                        QueueFilterForm, ScreeningForm)
 from portal.mail import notify
 from portal.mail.outbox import external_url, queue_mail
+from portal.public.finding import contains_folded
 
 bp = Blueprint("coordinators", __name__, url_prefix="/koordinator")
 
@@ -81,9 +82,8 @@ def _queue_query(form: QueueFilterForm):
     if form.area.data:
         query = query.where(VolunteerProfile.postcode == form.area.data)
     if form.skills.data:
-        like = f"%{form.skills.data.lower()}%"
-        query = query.where(or_(func.lower(VolunteerProfile.skills).like(like),
-                                func.lower(VolunteerProfile.tags).like(like)))
+        query = query.where(or_(contains_folded(VolunteerProfile.skills, form.skills.data),
+                                contains_folded(VolunteerProfile.tags, form.skills.data)))
     screening = form.screening.data
     if screening:
         today = _today()

@@ -191,6 +191,18 @@ def _occurrence_filters(criteria: Criteria, now: datetime) -> list:
     return conditions
 
 
+def contains_folded(column, word: str):
+    """`column` contains `word`, ignoring case, Danish letters included, in both databases."""
+    needle = word.lower()
+    text = func.lower(column)
+    # lower() folds only ASCII in SQLite (and in PostgreSQL under the C locale): fold the word's
+    # other letters ("Æ" for "æ") with native replace() too.
+    for letter in sorted({ch for ch in needle if not ch.isascii()}):
+        if len(letter.upper()) == 1 and letter.upper() != letter:
+            text = func.replace(text, letter.upper(), letter)
+    return text.contains(needle, autoescape=True)
+
+
 def _task_filters(criteria: Criteria) -> list:
     conditions = [Task.status.in_(PUBLISHED)]
     words = criteria.q.split()[:8]
@@ -198,15 +210,7 @@ def _task_filters(criteria: Criteria) -> list:
         # One haystack per task, so a word costs one comparison per row.
         haystack = (Task.title + " " + Task.description + " " + func.coalesce(Task.skills_wanted, "") + " "
                     + Task.volunteers_do + " " + Task.place + " " + Institution.name)
-        for word in words:
-            needle = word.lower()
-            text = func.lower(haystack)
-            # lower() folds only ASCII in SQLite (and in PostgreSQL under the C locale): fold the word's
-            # other letters ("Æ" for "æ") with native replace() too.
-            for letter in sorted({ch for ch in needle if not ch.isascii()}):
-                if len(letter.upper()) == 1 and letter.upper() != letter:
-                    text = func.replace(text, letter.upper(), letter)
-            conditions.append(text.contains(needle, autoescape=True))
+        conditions += [contains_folded(haystack, word) for word in words]
     if criteria.kind:
         conditions.append(Institution.kind == criteria.kind)
     if criteria.area:

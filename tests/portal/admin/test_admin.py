@@ -102,3 +102,5 @@ def test_user_search(client, login, make):
     db.session.commit()
     page = client.get("/admin/brugere?q=AAGE").get_data(as_text=True)
     assert "Ærlige Åge" in page and "Bo Berg" not in page
+    page = client.get("/admin/brugere?q=ærlige").get_data(as_text=True)
+    assert "Ærlige Åge" in page and "Bo Berg" not in page

@@ -65,6 +65,9 @@ def test_child_certificate_makes_the_signup_pending_and_says_why(client, citizen
     response = client.post(f"/opgaver/{task.id}/tilmeld", data={"gang": str(task.occurrences[0].id)})
     assert signups_of(citizen)[0].status == "pending"
     assert mails("signup_accepted") == []
+    # The contact person hears at once that an application waits for an answer.
+    [notice] = mails("pending_nudge")
+    assert notice.recipient == task.contact_email and notice.dedup_key.startswith("pending_received:")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Den venter, til frivilligkoordinatoren har registreret din børneattest." in page
 

@@ -73,7 +73,7 @@ def test_each_view_of_a_profile_writes_exactly_one_audit_row(client, login, peop
 def test_queue_filters_by_area_skills_and_screening(client, login, make, people):
     coordinator, citizen, profile, *_ = people
     other = make.user(name="Birthe Bøgh")
-    make.profile(other, skills="Strikning", postcode="2800")
+    make.profile(other, skills="Strikning, Ølbrygning", postcode="2800")
     db.session.commit()
     login(coordinator)
     page = client.get("/koordinator/profiler").get_data(as_text=True)
@@ -82,6 +82,10 @@ def test_queue_filters_by_area_skills_and_screening(client, login, make, people)
     assert "Søren Æblegård" in page and "Birthe Bøgh" not in page
     page = client.get("/koordinator/profiler?skills=strik").get_data(as_text=True)
     assert "Søren Æblegård" not in page and "Birthe Bøgh" in page
+    page = client.get("/koordinator/profiler?skills=øLDRE").get_data(as_text=True)
+    assert "Søren Æblegård" not in page and "Birthe Bøgh" in page
+    page = client.get("/koordinator/profiler?skills=%25").get_data(as_text=True)  # a literal %, not a wildcard
+    assert "Søren Æblegård" not in page and "Birthe Bøgh" not in page
     ops.record_screening(profile, ops.ScreeningFacts("received", date(2026, 1, 2), date(2026, 1, 20),
                                                      date.today() + timedelta(days=300), True),
                          actor=coordinator, now=utcnow())
