@@ -233,6 +233,7 @@ def _security_headers(response):
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     from flask import current_app
     if current_app.config.get("PRODUCTION"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")

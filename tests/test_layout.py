@@ -148,8 +148,8 @@ def _get_routes(app) -> list[str]:
                    if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static"})
 
 
-def test_every_page_of_every_demo_role_has_labels_one_main_and_one_h1(app):
-    """Every form field on every parameterless page, for every demo login, has a label."""
+def test_every_page_of_every_demo_role_has_labels_landmarks_and_ordered_headings(app):
+    """Every form field on every parameterless page, for every demo login, has a label; no asset from a CDN."""
     load_demo_data(db.session, now=utcnow())
     db.session.commit()
     problems, visited, controls = [], 0, 0
@@ -166,10 +166,15 @@ def test_every_page_of_every_demo_role_has_labels_one_main_and_one_h1(app):
             who = f"{email or 'anonymous'} {path}"
             controls += len(page.controls)
             problems += [f"{who}: unlabelled {c}" for c in page.unlabelled()]
+            problems += [f"{who}: asset from outside the site {a}" for a in page.assets
+                         if re.match(r"(https?:)?//", a)]
             if [tag for tag, _a in page.tags].count("main") != 1:
                 problems.append(f"{who}: not exactly one <main>")
-            if [level for level, _t in page.headings].count(1) != 1:
+            levels = [level for level, _t in page.headings]
+            if levels.count(1) != 1:
                 problems.append(f"{who}: not exactly one <h1>")
+            if any(later > earlier + 1 for earlier, later in zip([0] + levels, levels)):
+                problems.append(f"{who}: headings skip a level {levels}")
     assert visited >= 60 and controls >= 40
     assert not problems, "\n".join(problems)
 

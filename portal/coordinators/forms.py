@@ -1,6 +1,9 @@
 """Forms for coordinators: queue filters, review decisions, notes, screening, assisted sign-up, periods."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField,
                      TextAreaField)
@@ -8,6 +11,9 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from portal.forms import BaseForm
 
+LOCAL = ZoneInfo("Europe/Copenhagen")
+# The consent time is typed to the minute, on a clock that may run a little ahead of ours.
+CLOCK_SLACK = timedelta(minutes=5)
 POSTCODE = Regexp(r"^\d{4}$", message=_l("A postcode has four digits."))
 
 
@@ -101,6 +107,10 @@ class AssistedProfileForm(BaseForm):
         DataRequired(message=_l("Write how the citizen gave consent, e.g. by phone or in person.")), Length(max=200)])
     consent_at = DateTimeLocalField(_l("When the consent was given"), format="%Y-%m-%dT%H:%M",
                                     validators=[DataRequired(message=_l("Enter the date and time."))])
+
+    def validate_consent_at(self, field):
+        if field.data and field.data > datetime.now(LOCAL).replace(tzinfo=None) + CLOCK_SLACK:
+            raise ValidationError(_l("The consent cannot have been given in the future."))
 
     def validate_phone(self, field):
         if not (field.data or "").strip() and not (self.email.data or "").strip():

@@ -78,7 +78,9 @@ def test_submit_answer_join_and_see_the_co_creator(browser, live_server):
     page.wait_for_load_state()
     assert page.get_by_text("Du er med i idéen").is_visible()
     _clean(page, "idea page (co-creator)")
-    page.get_by_text("Anmeld idéen").click()
+    page.get_by_role("link", name="Anmeld idéen").click()
+    page.wait_for_load_state()
+    _clean(page, "report form")
     page.get_by_label("Hvad er galt?").fill("Der står et telefonnummer i teksten")
     page.get_by_role("button", name="Send anmeldelsen").click()
     page.wait_for_load_state()
@@ -95,6 +97,10 @@ def test_submit_answer_join_and_see_the_co_creator(browser, live_server):
     page.goto(base + "/ideer/mine")
     assert page.get_by_role("link", name="Bytteskab for værktøj").is_visible()
     _clean(page, "my ideas")
+    page.goto(base + "/mig/")
+    ideas = page.locator("section", has=page.get_by_role("heading", name="Mine idéer"))
+    assert ideas.get_by_role("link", name="Bytteskab for værktøj").is_visible()
+    _clean(page, "my page with ideas")
     context.close()
 
     # A coordinator hides the reported idea with a reason; the initiator sees the reason.

@@ -32,6 +32,7 @@ def test_security_headers_on_every_response(client, path):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] in ("strict-origin-when-cross-origin", "no-referrer", "same-origin")
     assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
     assert "Strict-Transport-Security" not in response.headers  # development: plain http on loopback
 
 

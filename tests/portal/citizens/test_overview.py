@@ -5,6 +5,7 @@ import html
 from contextlib import contextmanager
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import event as sa_event, select
 
 from models import EventSignup, ProjectFollower, Role, db, utcnow
@@ -110,6 +111,15 @@ def test_long_lists_are_cut_with_a_link_to_the_full_page(client, citizen, make):
 
 
 def test_the_number_of_queries_does_not_grow_with_the_rows(client, citizen, make):
+    _same_statements_for_more_rows(client, citizen, make)
+
+
+@pytest.mark.postgres
+def test_the_overview_on_postgresql(client, citizen, make):
+    _same_statements_for_more_rows(client, citizen, make)
+
+
+def _same_statements_for_more_rows(client, citizen, make):
     _take_part(make, citizen, 1, "en")
     with counted_statements() as one:
         _page(client)

@@ -149,3 +149,12 @@ def test_a_cell_that_a_spreadsheet_would_run_is_quoted():
     from portal.coordinators.exports import _cell
     assert [_cell(v) for v in ("=1+1", "\t=1+1", "\r=1+1", "@SUM(A1)", "Bent")] == [
         "'=1+1", "'\t=1+1", "'\r=1+1", "'@SUM(A1)", "Bent"]
+
+
+def test_a_consent_in_the_future_is_refused_and_the_input_kept(client, login, make):
+    login(_coordinator(make))
+    later = (utcnow() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post("/koordinator/medbetjening/ny", data={**FORM, "consent_at": later})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Samtykket kan ikke være givet ude i fremtiden." in page
+    assert "Åse Ørnbøl" in page and db.session.scalar(select(func.count()).select_from(User)) == 1
