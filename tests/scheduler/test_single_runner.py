@@ -167,6 +167,7 @@ def _two_processes_send_nothing_twice(app, make, tmp_path):
                     process.wait(30)
                 except subprocess.TimeoutExpired:
                     process.kill()
+                    process.wait(10)  # reap it, so no zombie outlives the test
             log.close()
         smtp.stop()
     db.session.expire_all()
