@@ -206,11 +206,25 @@ def comment_on_update(update: ProjectUpdate, *, actor, now: datetime, body: str)
     return comment
 
 
+LINKABLE_TASK_STATES = ("open", "full", "closed")  # a draft is not public yet; a cancelled task did not happen
+
+
 def link_to_project(project: Project, item, *, actor, now: datetime) -> None:
-    """Gather an idea or a task under the project (an item belongs to at most one project)."""
+    """Gather an idea or a task under the project (an item belongs to at most one project).
+
+    An item may move between projects of the same council, never away from another council's project.
+    Raises DomainError "not_council_member", "item_hidden" (a hidden idea), "task_not_linkable" (a draft
+    or cancelled task) or "linked_elsewhere" (it belongs to another council's project).
+    """
     _require_member(project.council_id, actor)
     if getattr(item, "hidden", False):
         raise DomainError("item_hidden")
+    if isinstance(item, Task) and item.status not in LINKABLE_TASK_STATES:
+        raise DomainError("task_not_linkable", status=item.status)
+    if item.project_id is not None and item.project_id != project.id:
+        current_council = db.session.scalar(select(Project.council_id).where(Project.id == item.project_id))
+        if current_council is not None and current_council != project.council_id:
+            raise DomainError("linked_elsewhere")
     item.project_id = project.id
     db.session.flush()
 

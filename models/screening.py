@@ -71,10 +71,15 @@ def review_profile(profile: VolunteerProfile, *, actor: User, now: datetime, dec
 
 
 def mark_profile_changed(profile: VolunteerProfile, *, now: datetime) -> VolunteerProfile:
-    """The citizen changed a reviewed profile: it goes back into the coordinators' review queue."""
-    if profile.review_status != "new":
-        profile.review_status = "new"
+    """The citizen changed what the coordinators review: the profile goes back into their queue.
+
+    The one rule for every status: an approved profile, one where changes were requested and a declined
+    one (the citizen may have dealt with the reason) all become "new" again; the earlier review stays
+    recorded (reviewed_at), so the queue shows it as changed. A profile never reviewed just stays new.
+    """
+    profile.review_status = "new"
     profile.updated_at = now
+    db.session.flush()
     return profile
 
 

@@ -17,7 +17,7 @@ import os
 import pickle
 import threading
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -311,14 +311,20 @@ def tasks_for(user: User, *, now: datetime | None = None, k: int = SHOWN) -> lis
     return [TaskSuggestion(tasks[s.id], s) for s in ranked if s.id in tasks]
 
 
-def volunteers_for(task: Task, *, now: datetime | None = None, k: int = SHOWN) -> list[VolunteerSuggestion]:
+def volunteers_for(task: Task, *, now: datetime | None = None, k: int = SHOWN,
+                   occurrence_id: int | None = None) -> list[VolunteerSuggestion]:
     """"Foreslåede frivillige": consenting volunteers who fit the task's text, times, area, requirements;
-    volunteers with many upcoming commitments are demoted (breadth)."""
+    volunteers with many upcoming commitments are demoted (breadth).
+
+    With `occurrence_id` only that occurrence counts (the under-filled task mail asks about one date).
+    """
     now = now or utcnow()
     if task.status not in OPEN_STATES:
         return []
     facts = task_facts([task.id], now).get(task.id)
-    if facts is None:
+    if facts is not None and occurrence_id is not None:
+        facts = replace(facts, openings=tuple(o for o in facts.openings if o.id == occurrence_id))
+    if facts is None or not facts.openings:
         return []
     corpus = corpora()["profiles"]
     index = corpus.current()

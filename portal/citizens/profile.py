@@ -9,13 +9,12 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from models import AvailabilitySlot, AwayPeriod, ConsentRecord, Role, User, VolunteerProfile, db, utcnow
+from models.screening import mark_profile_changed
 from portal.access import access
 from portal.citizens.forms import MAX_AWAY_PERIODS, SUGGESTED_TAGS, ProfileForm
 from portal.citizens.views import bp
 from portal.public.forms import WEEKDAY_LABELS
 
-# An approved profile, or one the coordinator asked to change, goes back to their queue when edited.
-RETURN_TO_QUEUE = ("approved", "changes_requested")
 CONSENT_KIND = "be_found"  # ConsentRecord.kind for "coordinators and institutions may find me"
 # What the coordinators approved; a change to any of these sends the profile back to their queue.
 REVIEWED_FIELDS = ("skills", "interests", "tags", "postcode", "travel_km", "languages", "offers_time",
@@ -79,8 +78,8 @@ def _fill_form(form: ProfileForm, profile: VolunteerProfile | None) -> None:
 
 
 def save_profile(user: User, form: ProfileForm, *, now: datetime) -> VolunteerProfile:
-    """Write the form into the profile: consent changes are recorded, and a change after approval
-    (or after a request for changes) sends the profile back to the coordinators' queue."""
+    """Write the form into the profile: consent changes are recorded, and a change to what the
+    coordinators reviewed sends the profile back to their queue (models.screening.mark_profile_changed)."""
     profile = user.profile
     if profile is None:
         profile = VolunteerProfile(user=user, skills="", interests="", tags="", motivations="", languages="")
@@ -109,9 +108,7 @@ def save_profile(user: User, form: ProfileForm, *, now: datetime) -> VolunteerPr
         db.session.add(ConsentRecord(user_id=user.id, kind=CONSENT_KIND, given=profile.consent_to_be_found,
                                      how="online, profile page", created_at=now))
     if _snapshot(profile) != before:
-        profile.updated_at = now
-        if profile.review_status in RETURN_TO_QUEUE:
-            profile.review_status = "new"
+        mark_profile_changed(profile, now=now)
     db.session.flush()
     return profile
 

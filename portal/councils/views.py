@@ -31,6 +31,8 @@ MESSAGES = {
     "invalid_status": _l("Choose a status."),
     "invalid_budget": _l("Enter an amount in whole kroner, 0 or more."),
     "item_hidden": _l("A hidden idea cannot be linked to a project."),
+    "task_not_linkable": _l("Only a published task can be linked to a project, not a draft or a cancelled task."),
+    "linked_elsewhere": _l("It already belongs to another local council's project."),
     "not_linked": _l("That is not linked to this project."),
 }
 

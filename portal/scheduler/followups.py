@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import (Idea, Occurrence, Role, Screening, Signup, Task, User, UserRole, VolunteerProfile, db)
+from models import (Idea, Occurrence, Role, Screening, Task, User, UserRole, VolunteerProfile, db)
 from portal.mail.checks import TASK_OFF, UNANSWERED, stamp
 from portal.mail.outbox import link, queue_mail
+from portal.suggestions import volunteers_for
 from portal.scheduler.timing import Lead, add_working_days, from_local, to_local
 
 UNDERFILLED_LEAD = Lead("3d", days=3)       # tell the contact person three days before the start
@@ -88,7 +89,6 @@ def underfilled_tasks(now: datetime) -> list:
     due = [(occurrence, task) for occurrence, task in rows if UNDERFILLED_LEAD.send_at(occurrence.starts_at) <= now]
     if not due:
         return []
-    finder = VolunteerFinder(now)
     messages = []
     for occurrence, task in due:
         start = occurrence.starts_at
@@ -98,50 +98,17 @@ def underfilled_tasks(now: datetime) -> list:
             subject=lambda task=task: _("%(title)s starts soon and has free places", title=task.title),
             template="underfilled_task",
             context={"task": task, "occurrence": occurrence, "free": occurrence.capacity - occurrence.accepted_count,
-                     "suggestions": finder.suggest(task, occurrence),
+                     "suggestions": suggested_volunteers(task, occurrence, now=now),
                      "task_url": link("institutions.task", "institutions.index", task_id=task.id)},
             ref=f"occurrence:{occurrence.id}:{stamp(start)}", expires_at=start))
     return messages
 
 
-class VolunteerFinder:
-    """Suggests volunteers for a task among profiles whose owners agreed to be found."""
-
-    def __init__(self, now: datetime):
-        self.now = now
-        self.profiles = {p.user_id: p for p in db.session.scalars(
-            select(VolunteerProfile).join(User, VolunteerProfile.user_id == User.id)
-            .where(VolunteerProfile.consent_to_be_found.is_(True), VolunteerProfile.offers_time.is_(True),
-                   VolunteerProfile.review_status != "declined", User.active.is_(True), User.deleted_at.is_(None))
-            .options(selectinload(VolunteerProfile.user), selectinload(VolunteerProfile.screening)))}
-        self._index = None
-
-    @property
-    def index(self):
-        if self._index is None:
-            from matching import TextIndex
-            self._index = TextIndex.build({uid: p.matching_text for uid, p in self.profiles.items()
-                                           if p.matching_text.strip()})
-        return self._index
-
-    def suggest(self, task: Task, occurrence: Occurrence) -> list[dict]:
-        if not self.profiles:
-            return []
-        taken = set(db.session.scalars(select(Signup.user_id).where(
-            Signup.occurrence_id == occurrence.id, Signup.status.not_in(("cancelled",)))))
-        start_day = to_local(occurrence.starts_at).date()
-        found = []
-        for match in self.index.search(task.matching_text, SUGGESTED_VOLUNTEERS * 4):
-            profile = self.profiles.get(match.id)
-            if profile is None or match.id in taken or match.score <= 0:
-                continue
-            if task.requires_child_certificate and not (
-                    profile.screening and profile.screening.child_certificate_valid(start_day)):
-                continue
-            found.append({"name": profile.user.name, "terms": list(match.terms)[:5]})
-            if len(found) == SUGGESTED_VOLUNTEERS:
-                break
-        return found
+def suggested_volunteers(task: Task, occurrence: Occurrence, *, now: datetime) -> list[dict]:
+    """Volunteers to suggest for one under-filled occurrence, from portal.suggestions: the same consent,
+    hard filters (times, away, travel area, screening) and breadth as the staff's "Foreslåede frivillige"."""
+    return [{"name": found.user.name, "terms": list(found.suggestion.terms)[:5]}
+            for found in volunteers_for(task, now=now, k=SUGGESTED_VOLUNTEERS, occurrence_id=occurrence.id)]
 
 
 # --- (5) child certificates about to expire -------------------------------------------------------

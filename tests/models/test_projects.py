@@ -121,6 +121,53 @@ def test_link_and_unlink_ideas_and_tasks(world, make):
     assert caught.value.code == "item_hidden"
 
 
+def test_an_item_of_another_councils_project_is_not_taken_over(world, make):
+    member, outsider, citizen, council = world
+    theirs = make.project(make.council(members=[outsider]))
+    mine, also_mine = make.project(council), make.project(council)
+    idea = Idea(initiator_id=citizen.id, title="Bænke", what="Flere bænke ved søen")
+    task = make.task(make.institution())
+    db.session.add(idea)
+    db.session.flush()
+    link_to_project(theirs, idea, actor=outsider, now=NOW)
+    link_to_project(theirs, task, actor=outsider, now=NOW)
+    for item in (idea, task):
+        with pytest.raises(DomainError) as caught:
+            link_to_project(mine, item, actor=member, now=NOW)
+        assert caught.value.code == "linked_elsewhere"
+        assert item.project_id == theirs.id
+    # Within one council an item may move from one project to another.
+    unlink_from_project(theirs, task, actor=outsider, now=NOW)
+    link_to_project(mine, task, actor=member, now=NOW)
+    link_to_project(also_mine, task, actor=member, now=NOW)
+    assert task.project_id == also_mine.id
+    link_to_project(also_mine, task, actor=member, now=NOW)  # linking again changes nothing
+    assert task.project_id == also_mine.id
+
+
+@pytest.mark.parametrize("status, allowed", [("draft", False), ("cancelled", False), ("open", True),
+                                             ("full", True), ("closed", True)])
+def test_only_published_tasks_are_linked(world, make, status, allowed):
+    member, _outsider, _citizen, council = world
+    project = make.project(council)
+    task = make.task(make.institution(), status=status)
+    if allowed:
+        link_to_project(project, task, actor=member, now=NOW)
+        assert task.project_id == project.id
+    else:
+        with pytest.raises(DomainError) as caught:
+            link_to_project(project, task, actor=member, now=NOW)
+        assert caught.value.code == "task_not_linkable" and task.project_id is None
+
+
+@pytest.mark.parametrize("code, danish", [("linked_elsewhere", "andet lokalråds projekt"),
+                                          ("task_not_linkable", "kladde eller en aflyst opgave")])
+def test_link_refusals_have_a_danish_message(app, code, danish):
+    from portal.councils.views import message_for
+    with app.test_request_context("/"):
+        assert danish in message_for(DomainError(code))
+
+
 def test_reports_need_a_reason_and_are_not_doubled(world, make):
     member, _o, citizen, council = world
     update = make.project_update(make.project(council), author=member)

@@ -73,6 +73,19 @@ def test_institution_sees_only_consenting_volunteers_with_reasons(app, client, m
     assert [s.user.id for s in suggestions.volunteers_for(reading)] == [found.id]
 
 
+def test_volunteers_for_one_occurrence_leaves_out_those_signed_up_for_it(app, make):
+    _staff, inst, _reading, _garden = _world(make)
+    weekly = make.task(inst, occurrences=2, **dict(READING, title="Ugentlig højtlæsning"))
+    first, second = sorted(weekly.occurrences, key=lambda o: o.starts_at)
+    person = make.user(name="Karen Frivillig")
+    make.profile(person, skills="Højtlæsning for børn", consent_to_be_found=True)
+    make.signup_record(first, person)
+    db.session.commit()
+    assert suggestions.volunteers_for(weekly, occurrence_id=first.id) == []
+    assert [s.user.id for s in suggestions.volunteers_for(weekly, occurrence_id=second.id)] == [person.id]
+    assert suggestions.volunteers_for(weekly, occurrence_id=-1) == []  # not an occurrence of this task
+
+
 def test_withdrawn_consent_takes_effect_at_once(app, client, make, login):
     staff, _inst, reading, _garden = _world(make)
     person = make.user(name="Karen Frivillig")

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from models import Idea, OutboxMessage, Role, Screening, db
+from models import Idea, OutboxMessage, Role, Screening, User, db
 from portal.mail import preferences, sender
 from portal.scheduler import jobs, retention
 from portal.scheduler.timing import LOCAL
@@ -84,6 +84,33 @@ def test_underfilled_task_tells_the_contact_person_3_days_before_with_suggestion
     text = smtp.text_of(mail)
     assert mail["To"] == "leder@skolen.dk" and "3" in text
     assert "Karen Lektiehjælper" in text and "Ole Skjult" not in text
+
+
+def test_underfilled_task_suggestions_follow_the_suggestion_rules(app, make, smtp):
+    """The mail suggests whom portal.suggestions would: nobody away that day or outside their travel area."""
+    from models import AwayPeriod
+    from portal import suggestions
+    now = datetime.now(UTC).replace(microsecond=0)
+    task = make.task(make.institution(postcode="2800"), starts_at=now + timedelta(days=3, hours=1), capacity=3,
+                     title="Lektiehjælp i lektiecaféen", skills_wanted="lektiehjælp matematik",
+                     contact_email="leder@skolen.dk")
+    occurrence = task.occurrences[0]
+    for name, postcode in (("Karen Lektiehjælper", "2800"), ("Bo Bortrejst", "2800"), ("Frede Fjern", "9000")):
+        make.profile(make.user(name=name), skills="lektiehjælp og matematik", consent_to_be_found=True,
+                     postcode=postcode, travel_km=5)
+    away = db.session.scalar(select(User).where(User.name == "Bo Bortrejst")).profile
+    start_day = occurrence.starts_at.astimezone(LOCAL).date()
+    db.session.add(AwayPeriod(profile_id=away.id, starts_on=start_day - timedelta(days=1),
+                              ends_on=start_day + timedelta(days=1)))
+    db.session.commit()
+    later = now + timedelta(hours=2)
+    expected = {s.user.name for s in suggestions.volunteers_for(task, now=later, occurrence_id=occurrence.id)}
+    assert expected == {"Karen Lektiehjælper"}
+    assert run("underfilled_tasks", later)["sent"] == 1
+    [mail] = smtp.messages
+    text = smtp.text_of(mail)
+    assert "Karen Lektiehjælper" in text
+    assert "Bo Bortrejst" not in text and "Frede Fjern" not in text
 
 
 def _certificate(make, valid_until: date, recorded_by=None):

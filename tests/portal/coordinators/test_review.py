@@ -140,6 +140,25 @@ def test_a_changed_profile_returns_to_the_queue(client, login, people):
     assert "Søren Æblegård" in page and "Ændret" in page
 
 
+@pytest.mark.parametrize("decision, message", [("approved", ""), ("changes_requested", "Skriv dine tider"),
+                                               ("declined", "Vi mangler dine tider")])
+def test_a_profile_the_citizen_edits_returns_to_the_queue_as_changed(client, login, people, decision, message):
+    from tests.portal.citizens.test_profile import FULL
+    coordinator, citizen, profile, *_ = people
+    ops.review_profile(profile, actor=coordinator, now=utcnow(), decision=decision, message=message)
+    db.session.commit()
+    login(coordinator)
+    assert "Søren Æblegård" not in client.get("/koordinator/profiler").get_data(as_text=True)
+    login(citizen)
+    assert client.post("/min-profil", data=FULL).status_code == 302
+    db.session.expire_all()
+    fresh = db.session.get(type(profile), profile.id)
+    assert fresh.review_status == "new" and fresh.reviewed_at is not None
+    login(coordinator)
+    page = client.get("/koordinator/profiler").get_data(as_text=True)
+    assert "Søren Æblegård" in page and "Ændret" in page
+
+
 def test_internal_note_is_kept_from_the_citizen(client, login, people):
     coordinator, citizen, profile, *_ = people
     login(coordinator)
