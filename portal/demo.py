@@ -296,7 +296,7 @@ def _tasks(session: Session, rng: random.Random, now: datetime, today: date, ins
                     volunteers_do=does,
                     volunteers_do_not="Ingen personlig pleje eller medicin, ingen fortrolige oplysninger, "
                                       "og du indgår aldrig i normeringen.",
-                    place=f"{inst.name}, {inst.address}", postcode=inst.postcode,
+                    place=inst.address, postcode=inst.postcode,
                     contact_name=rng.choice(["Lars Holm", "Pia Friis", "Ahmed Ali", "Susanne Kjær"]),
                     contact_email=inst.email or "kontakt@example.dk", contact_phone="45 97 35 00",
                     capacity=capacity, kind=kind, recurrence=recurrence,
