@@ -10,13 +10,17 @@ from dataclasses import dataclass
 
 import snowballstemmer
 
-from matching.lexicon import (DANISH_FILLER_WORDS, DANISH_STOP_WORDS, ENGLISH_STOP_WORDS, SEED_PARTS,
-                              SKILL_LEXICON)
+from matching.lexicon import (CONCEPTS, DANISH_FILLER_WORDS, DANISH_STOP_WORDS, ENGLISH_STOP_WORDS,
+                              SEED_PARTS, SKILL_LEXICON)
 
 MAX_TEXT_CHARS = 20_000  # longer texts are cut: profiles and tasks are a few hundred characters
 PART_WEIGHT = 0.5  # a compound's parts count half a word each ("lektiehjælp" → lektie, hjælp)
 DERIVATION_WEIGHT = 0.7  # "svømning" also counts as "svøm" when that stem is known
 LEXICON_WEIGHT = 0.8  # an English skill word counts this much for each Danish equivalent
+# A text touching a domain concept (lexicon.CONCEPTS) gets that concept's feature with this weight,
+# once per text however many of its words carry it: clearly less than one literal word (1.0).
+CONCEPT_WEIGHT = 0.3
+CONCEPT_PREFIX = "~"  # concept features are "~label"; no word feature can start with "~"
 MIN_PART_CHARS = 3
 MIN_COMPOUND_CHARS = 6
 PARTIAL_WEIGHT = 0.35  # a known head or tail of a compound whose other part is unknown
@@ -111,12 +115,41 @@ def _english_stem_lexicon() -> dict[str, tuple[str, ...]]:
 
 
 _LEXICON_BY_STEM = _english_stem_lexicon()
+
+
+def _concepts_by_stem() -> dict[str, tuple[str, ...]]:
+    table: dict[str, tuple[str, ...]] = {}
+    for label, words in CONCEPTS.items():
+        for word in words:
+            key = stem("".join(p for p in re.split(r"[-'’]", fold(word)) if p))
+            table[key] = tuple(dict.fromkeys(table.get(key, ()) + (CONCEPT_PREFIX + label,)))
+    return table
+
+
+CONCEPTS_BY_STEM = _concepts_by_stem()
+CONCEPT_FEATURES = tuple(sorted({f for features in CONCEPTS_BY_STEM.values() for f in features}))
+
+
+def concept_label(feature: str) -> str | None:
+    """The concept's label ("mad") for a concept feature ("~mad"); None for a word feature."""
+    return feature[len(CONCEPT_PREFIX):] if feature.startswith(CONCEPT_PREFIX) else None
+
+
+def cap_concepts(totals: dict[str, float]) -> dict[str, float]:
+    """Count each concept once per text: its summed weight is capped at CONCEPT_WEIGHT (in place)."""
+    for feature in CONCEPT_FEATURES:
+        weight = totals.get(feature)
+        if weight is not None and weight > CONCEPT_WEIGHT:
+            totals[feature] = CONCEPT_WEIGHT
+    return totals
 _MAX_PHRASE = max(len(p) for p in SKILL_LEXICON)
 _PHRASE_STARTS = frozenset(p[0] for p in SKILL_LEXICON if len(p) > 1)
 
 
 class Analyzer:
-    """Turns a text into weighted features: word stems, compound parts and Danish skill equivalents.
+    """Turns a text into weighted features: word stems, compound parts, Danish skill equivalents and
+    low-weight domain concepts (a concept feature "~label" for each concept of lexicon.CONCEPTS a word,
+    one of its compound parts or one of its Danish equivalents belongs to).
 
     The compound splitter needs to know which words exist; `Analyzer.fit(texts)` learns that from a
     corpus (plus a small seed list). The learnt vocabulary is frozen: analysing more texts never
@@ -153,13 +186,14 @@ class Analyzer:
         return [Token(s, f) for s, f in zip(surfaces, per_word)]
 
     def features(self, text: str) -> dict[str, float]:
-        """Summed feature weights of a text (the raw term counts an index stores); same sums as tokens()."""
+        """Summed feature weights of a text (the raw term counts an index stores): the sums of tokens(),
+        except that each concept counts once per text (capped at CONCEPT_WEIGHT)."""
         totals: dict[str, float] = {}
         get = totals.get
         for word_features in self._analyse(text)[1]:
             for feature, weight in word_features:
                 totals[feature] = get(feature, 0.0) + weight
-        return totals
+        return cap_concepts(totals)
 
     def _analyse(self, text: str) -> tuple[list[str], list[tuple[tuple[str, float], ...]]]:
         surfaces = surface_tokens(text)
@@ -214,6 +248,11 @@ class Analyzer:
                 _add(weights, {stem(piece): 1.0}, PARTIAL_WEIGHT)
         for base in self._derivations(whole):
             _add(weights, {base: 1.0}, DERIVATION_WEIGHT)
+        # A word's own concepts win; only a word outside the thesaurus takes its parts' concepts
+        # ("bogføring" is bookkeeping, not books; "flygtningekvinder" is about refugees).
+        concepts = CONCEPTS_BY_STEM.get(whole) or [c for feature in weights for c in CONCEPTS_BY_STEM.get(feature, ())]
+        for concept in concepts:
+            weights[concept] = CONCEPT_WEIGHT
         return weights
 
     def partial_parts(self, word: str) -> list[str]:

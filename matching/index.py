@@ -10,7 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 from sparse_dot_topn import sp_matmul_topn
 
-from matching.analysis import Analyzer
+from matching.analysis import Analyzer, cap_concepts, concept_label
 
 TIE_MARGIN = 16  # extra candidates fetched so ties at rank k are broken by id, not by storage order
 REFRESH_FRACTION = 0.05  # re-weight IDF (and fold in new documents) once this share has changed
@@ -19,18 +19,21 @@ QUERY_CHUNK = 8_192  # queries per sparse product in search_many (bounds memory)
 N_THREADS = 2  # for batches; a few queries run single-threaded (thread start-up costs more than it saves)
 THREADED_FROM = 256  # query rows per product from which N_THREADS are used
 MAX_TERMS = 5
+CONCEPT_KEY = "\0"  # keys concept-only entries in _explain apart from words (no word contains NUL)
 SCORE_DECIMALS = 6
 DTYPE = np.float32
 # Bumped whenever the pickled internals change, so a saved index from older code is rebuilt, not used.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: concept features (analysis.CONCEPT_WEIGHT)
 
 
 class Match:
     """One search result: document id, cosine score in [0, 1] and the shared words behind it.
 
     `terms` are words as they appear in the matched document (e.g. "lektiehjælp", "kørestole"),
-    best contribution first, deduplicated, at most MAX_TERMS. They are worked out on first access,
-    so a large `search_many` pays only for the explanations it reads.
+    best contribution first, deduplicated, at most MAX_TERMS. A document word that meets the query
+    only through a domain concept (no shared word, see lexicon.CONCEPTS) is shown once per concept
+    as "word (concept)", e.g. "kager (mad)" for a query about a "kok". They are worked out on first
+    access, so a large `search_many` pays only for the explanations it reads.
     """
 
     __slots__ = ("id", "score", "_terms", "_source")
@@ -489,22 +492,49 @@ def _as_text(text: object) -> str:
 
 
 def _explain(state: _State, query: dict[str, float], text: str) -> tuple[str, ...]:
-    """Rank the document's own words by how much of the cosine they carry."""
+    """Rank the document's own words by how much of the cosine they carry.
+
+    Each feature's share of the dot product is split over the document's words that carry it. A word
+    sharing a word feature with the query is shown as written; words that meet the query only through
+    a concept are gathered per concept and shown once, as the concept's best word "word (label)".
+    """
     tokens = state.analyzer.tokens(text)
     totals: dict[str, float] = {}
     for token in tokens:
         for feature, weight in token.features:
             totals[feature] = totals.get(feature, 0.0) + weight
+    stored = cap_concepts(dict(totals))  # the weights the index holds for this document
     gain = {f: math.log1p(query[f]) * math.log1p(w) * state.idf_of(f) ** 2
-            for f, w in totals.items() if f in query}
+            for f, w in stored.items() if f in query}
     scores: dict[str, float] = {}
     shown: dict[str, str] = {}
+    best: dict[str, float] = {}
     for token in tokens:
-        share = sum(gain.get(f, 0.0) * w / totals[f] for f, w in token.features)
-        if share > 0:
-            word = _display(token.surface)
-            scores[word.lower()] = scores.get(word.lower(), 0.0) + share
-            shown.setdefault(word.lower(), word)
+        literal = 0.0
+        by_concept: dict[str, float] = {}
+        for feature, weight in token.features:
+            share = gain.get(feature, 0.0) * weight / totals[feature]
+            if share <= 0:
+                continue
+            label = concept_label(feature)
+            if label is None:
+                literal += share
+            else:
+                by_concept[label] = by_concept.get(label, 0.0) + share
+        share = literal + sum(by_concept.values())
+        if share <= 0:
+            continue
+        word = _display(token.surface)
+        if literal > 0:
+            key = word.lower()
+            shown.setdefault(key, word)
+        else:
+            label = min(by_concept, key=lambda c: (-by_concept[c], c))
+            key = CONCEPT_KEY + label
+            if share > best.get(key, 0.0):  # the concept's strongest word (the first one on ties)
+                best[key] = share
+                shown[key] = word if word.lower() == label.lower() else f"{word} ({label})"
+        scores[key] = scores.get(key, 0.0) + share
     order = sorted(scores, key=lambda w: -scores[w])
     return tuple(shown[w] for w in order[:MAX_TERMS])
 

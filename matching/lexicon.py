@@ -144,3 +144,72 @@ def parse_lexicon(text: str) -> dict[tuple[str, ...], tuple[str, ...]]:
 
 
 SKILL_LEXICON = parse_lexicon(SKILL_LEXICON_TEXT)
+
+# Domain concepts of local volunteering: words a coordinator would call "the same kind of task".
+# Curated from the demo tasks and profiles (portal/demo.py), the skill lexicon above and the areas the
+# municipal seed documents name (ældre og plejecentre, børn og skole, idræt, natur, kultur,
+# integration, digital hjælp ...), not from any evaluation set. "label : Danish words". A text touching
+# a concept gets one low-weight concept feature (analysis.CONCEPT_WEIGHT), so a profile and a task can
+# meet on a concept ("cykeltur" ~ "gåtur", "kok" ~ "bagning") even without a shared word; English words
+# reach concepts through their Danish equivalents in SKILL_LEXICON. Left out on purpose: ambiguous words
+# ("have" is also *to have*, "spil" is also *playing music*, "kort" is also *kørekort*, Danish "chef" is
+# a boss, "pensioneret" describes the volunteer, not the task).
+CONCEPTS_TEXT = """
+ældre : ældre senior seniorer pensionist pensionister beboer beboere plejehjem plejecenter plejecentret
+    plejecentre ældrecenter dagcenter plejebolig demens demente hjemmehjælp ældresagen
+børn og unge : børn barn børnene elev elever unge ungdom skolebørn børnehave børnehavebørn vuggestue sfo
+    fritidsklub ungdomsklub drenge piger teenagere indskoling udskoling skole skoleklasse skoleelever spejder
+    spejdere lege legeplads
+mad : mad madlavning kok køkken bage bagning bager kage kager brød boller fællesspisning spisning
+    måltid middag frokost madklub køkkenchef catering
+natur og ture : natur naturen skov skoven tur ture gåtur gåture udendørs friluftsliv udflugt udflugter mose
+    strand fugle dyr insekter insekthotel vandretur vandre cykeltur cykling cykle cykel rickshaw fisketur
+    fiske fiskeri lystfisker hund hunde naturformidling
+have : havearbejde luge lugning plante planter blomster grøntsager højbed højbede sansehave køkkenhave
+    drivhus kompost
+IT : it computer computere tablet ipad mitid nemid digital digitale internet mobiltelefon smartphone
+    e-mail netbank software hjemmeside videoopkald teknologi
+sport og motion : sport idræt idrætsforening fodbold håndbold træning træner motion motionere gymnastik
+    svømning svømme livredder løb roning kajak bevægelse stolegymnastik dans danse dansetræning
+musik : musik musiker sang synge kor korsang fællessang guitar klaver pianist instrument rytmik korleder
+kultur : kultur museum museer teater koncert koncerter kunst udstilling film kulturhus bibliotek tegne
+    tegning akvarel kreativ kreativitet kostumer
+læsning og fortælling : læse højtlæsning læsning oplæsning bøger bog historie historier fortælle
+    fortælling historiefortælling erindringer avis læseven
+sprog : sprog sprogven sprogcafé dansk dansktræning danskundervisning engelsk arabisk farsi somali
+    ukrainsk tysk oversætte oversættelse tolk tolkning udtale
+integration : flygtning flygtninge integration nydansker nydanskere indvandrere asylcenter
+undervisning : lektier lektiehjælp lektiecafé undervise undervisning lærer matematik fysik kemi kursus mentor
+    instruktør instruktion
+håndværk : håndværk håndværker reparere reparation værktøj værksted mekaniker smed tømrer snedker
+    bygge byggeri bådebyggeri maling male maler pensel vedligehold lappe cykelværksted elektriker
+håndarbejde : håndarbejde strikke strikning hækle hækling sy syning symaskine garn syklub strikkeklub
+økonomi : regnskab kasserer økonomi bogføring budget revisor bogholder kontingent
+samvær : besøgsven besøge selskab samtale snakke ensom ensomme ensomhed hygge kaffe café samvær
+    lytte ledsager ledsage telefonkæde
+kørsel : kørsel chauffør bil bus minibus kørekort
+førstehjælp og sundhed : førstehjælp hjertestarter sygeplejerske sundhed redder
+kommunikation : fotografering fotograf billeder nyhedsbrev nyheder plakater grafisk design kommunikation
+    formidling medier referat referent skrive skrivning
+miljø : affald skrald oprydning affaldsindsamling miljø klima genbrug madspild overskudsmad
+arrangementer : arrangement arrangementer fest festival sommerfest julefrokost loppemarked værtskab
+spil : brætspil skak kortspil banko brætspilsaften
+"""
+
+
+def parse_concepts(text: str) -> dict[str, tuple[str, ...]]:
+    """Parse CONCEPTS_TEXT into {label: words}; a group may continue on indented lines."""
+    concepts: dict[str, tuple[str, ...]] = {}
+    label = None
+    for line in text.strip("\n").splitlines():
+        if not line.strip():
+            continue
+        if line[:1].isspace() and label is not None:
+            concepts[label] += tuple(line.split())
+        else:
+            label, words = (part.strip() for part in line.split(" : "))
+            concepts[label] = tuple(words.split())
+    return concepts
+
+
+CONCEPTS = parse_concepts(CONCEPTS_TEXT)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import lru_cache
 
 from flask import Flask, g, render_template, request, session
-from flask_babel import format_date, format_datetime, gettext as _
+from flask_babel import format_date, format_datetime, get_locale, get_timezone, gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
@@ -202,18 +203,29 @@ def _register_errors(app: Flask) -> None:
         app.register_error_handler(exc, value_out_of_range)
 
 
+@lru_cache(maxsize=4096)
+def _formatted(value, fmt: str, date_only: bool, _locale: str, _zone: str) -> str:
+    # Babel formatting is slow and a page shows the same few times many times over; the result depends
+    # only on the value, the pattern, the locale and the time zone, which are all in the key.
+    return format_date(value, fmt) if date_only else format_datetime(value, fmt)
+
+
+def _format_cached(value, fmt: str, date_only: bool = False) -> str:
+    return _formatted(value, fmt, date_only, str(get_locale()), str(get_timezone()))
+
+
 def _register_template_helpers(app: Flask) -> None:
     @app.template_filter("localtime")
     def localtime(value: datetime | None, fmt: str = "medium") -> str:
-        return format_datetime(value, fmt) if value else ""
+        return _format_cached(value, fmt) if value else ""
 
     @app.template_filter("localdate")
     def localdate(value, fmt: str = "long") -> str:
         if value is None:
             return ""
         if isinstance(value, datetime):
-            return format_datetime(value, "EEEE d. MMMM y" if fmt == "long" else fmt)
-        return format_date(value, fmt)
+            return _format_cached(value, "EEEE d. MMMM y" if fmt == "long" else fmt)
+        return _format_cached(value, fmt, date_only=True)
 
     @app.context_processor
     def inject():

@@ -6,7 +6,9 @@
 With DATABASE_URL or TEST_DATABASE_URL set, PostgreSQL is measured as well, inside a schema of its own
 ("bench_tasklist", dropped afterwards), so the database's other tables are left alone.
 For each kind of request it prints the median (and slowest) server time of repeated requests and the
-number of SQL statements one request issues.
+number of SQL statements one request issues. The pages' short-lived caches (portal/public/cache.py)
+are switched off, so every request does the full work; `--cached` measures with them on (the same
+request repeated is then answered from the cache).
 """
 from __future__ import annotations
 
@@ -37,13 +39,16 @@ REQUESTS = {
     "free text": "/opgaver?q=højtlæsning",
     "filters": "/opgaver?kind=school&area=28&parts=afternoon&weekdays=1&weekdays=3&spots_left=y",
     "page 20, by spots": "/opgaver?sort=spots&side=20",
+    "task page": "/opgaver/{task_id}",
 }
 
 
-def make_app(url: str, folder: Path):
+def make_app(url: str, folder: Path, cached: bool = False):
     os.environ.setdefault("SAMSKAB_INSTANCE", str(folder / "instance"))
     config = {"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
               "RATELIMIT_ENABLED": False, "BASE_URL": "http://samskab.test", "MAIL_SEND_IMMEDIATELY": False}
+    if not cached:
+        config.update(TASK_LIST_CACHE_SECONDS=0, RELATED_TASKS_CACHE_SECONDS=0)
     if url.startswith("postgres"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
         engine = create_engine(url)
@@ -99,7 +104,9 @@ def measure(app, runs: int) -> dict[str, tuple[float, float, int]]:
     client = app.test_client()
     results = {}
     with app.app_context():
+        task_id = db.session.scalar(select(Task.id).where(Task.recurrence == "weekly").order_by(Task.id).limit(1))
         for label, url in REQUESTS.items():
+            url = url.format(task_id=task_id)
             assert client.get(url).status_code == 200  # warm up caches and the query plan
             statements: list[str] = []
 
@@ -129,17 +136,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--cached", action="store_true", help="keep the pages' short-lived caches on")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        app = make_app(f"sqlite:///{folder / 'bench.db'}", folder)
+        app = make_app(f"sqlite:///{folder / 'bench.db'}", folder, args.cached)
         fill(app, args.tasks)
-        report(f"SQLite, {args.tasks} tasks", measure(app, args.runs))
+        report(f"SQLite, {args.tasks} tasks, caches {'on' if args.cached else 'off'}", measure(app, args.runs))
         url = os.environ.get("DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
         if url and url.startswith("postgres"):
-            app = make_app(url, folder)
+            app = make_app(url, folder, args.cached)
             fill(app, args.tasks)
-            report(f"PostgreSQL, {args.tasks} tasks", measure(app, args.runs))
+            report(f"PostgreSQL, {args.tasks} tasks, caches {'on' if args.cached else 'off'}", measure(app, args.runs))
             with app.app_context():
                 db.session.remove()
                 with db.engine.begin() as conn:

@@ -1,7 +1,8 @@
 """Finding published tasks: one statement for a page of tasks with their upcoming occurrences' figures.
 
 A list page costs the same statements whatever its size: the figures (next time, times ahead, free
-spots) come from one grouped subquery, the total from a window count, and institutions are joined in.
+spots) come from one pass over the tasks and their upcoming occurrences grouped by task (the task
+filters applied in the same pass), the total from a window count, and institutions are joined in.
 Weekday, part of day and month are judged in Copenhagen time in both databases (SQLite gets Python
 helpers).
 """
@@ -230,28 +231,23 @@ def _task_filters(criteria: Criteria) -> list:
 def find_tasks(criteria: Criteria, *, now: datetime, page: int = 1, per_page: int = PAGE_SIZE) -> Page:
     """A page of published tasks matching `criteria`, each with its next occurrence and free spots."""
     per_page = min(max(per_page, 1), MAX_PAGE_SIZE)
+    # One grouped pass over the published tasks and their upcoming occurrences gives the figures; the
+    # institution is joined only when a filter looks at it.
+    next_start = func.min(Occurrence.starts_at)
     spots = func.sum(Occurrence.capacity - Occurrence.accepted_count)
-    figures = (select(Occurrence.task_id.label("task_id"),
-                      func.min(Occurrence.starts_at).label("next_start"),
-                      func.count(Occurrence.id).label("occurrences"),
-                      spots.label("spots_left"))
-               .join(Task, Task.id == Occurrence.task_id)
-               .where(Task.status.in_(PUBLISHED), *_occurrence_filters(criteria, now))
-               .group_by(Occurrence.task_id))
-    if criteria.spots_left:
-        figures = figures.having(spots > 0)
-    figures = figures.subquery("figures")
-
-    matching = select(Task.id).join(figures, figures.c.task_id == Task.id)
+    matching = (select(Task.id, next_start.label("next_start"), func.count(Occurrence.id).label("occurrences"),
+                       spots.label("spots_left"))
+                .join(Occurrence, Occurrence.task_id == Task.id))
     if criteria.q.strip() or criteria.kind or criteria.area:
-        # The institution is read for every task only when a filter looks at it.
         matching = matching.join(Institution, Institution.id == Task.institution_id)
-    matching = matching.where(*_task_filters(criteria))
+    matching = matching.where(*_task_filters(criteria), *_occurrence_filters(criteria, now)).group_by(Task.id)
+    if criteria.spots_left:
+        matching = matching.having(spots > 0)
     # Sort keys as (expression, descending); the page is cut on them, then re-sorted on the same keys.
     keys = {
-        "soonest": ((figures.c.next_start, False), (Task.id, False)),
+        "soonest": ((next_start, False), (Task.id, False)),
         "newest": ((Task.published_at, True), (Task.id, True)),
-        "spots": ((figures.c.spots_left, True), (figures.c.next_start, False), (Task.id, False)),
+        "spots": ((spots, True), (next_start, False), (Task.id, False)),
         "title": ((Task.title, False), (Task.id, False)),
     }[criteria.sort if criteria.sort in SORTS else "soonest"]
 
@@ -261,8 +257,7 @@ def find_tasks(criteria: Criteria, *, now: datetime, page: int = 1, per_page: in
     def fetch(page_no: int):
         # Narrow rows are sorted and cut to the page first (the total comes along as a window count);
         # only the page's tasks and institutions are then read in full.
-        chosen = (matching.add_columns(figures.c.next_start, figures.c.occurrences, figures.c.spots_left,
-                                       func.count().over().label("total"),
+        chosen = (matching.add_columns(func.count().over().label("total"),
                                        *[expr.label(f"key{i}") for i, (expr, _d) in enumerate(keys)])
                   .order_by(*ordered([expr for expr, _d in keys]))
                   .offset((page_no - 1) * per_page).limit(per_page).subquery("chosen"))

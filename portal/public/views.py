@@ -1,8 +1,10 @@
 """Public views."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -10,6 +12,7 @@ from models import Idea, Institution, Occurrence, Role, Signup, Task, db, utcnow
 from portal.access import PUBLIC, access
 from portal.auth.views import safe_next
 from portal.forms import BaseForm
+from portal.public import cache
 from portal.public.finding import PUBLISHED, find_tasks, upcoming_condition
 from portal.public.forms import TaskSearchForm
 from portal import suggestions
@@ -63,14 +66,26 @@ def set_language():
 @access(PUBLIC)
 def tasks():
     """The public task list: free-text search, filters, sorting and pages."""
-    form = TaskSearchForm(formdata=request.args)
-    form.validate()
-    page_no = request.args.get("side", 1, type=int) or 1
-    found = find_tasks(form.criteria(), now=utcnow(), page=page_no)
-    args = request.args.to_dict(flat=False)
-    args.pop("side", None)
-    return render_template("public/tasks.html", form=form, found=found, args=args,
-                           active_filters=any(v for k, vs in args.items() if k not in ("q", "sort") for v in vs))
+    now = utcnow()
+
+    def content() -> Markup:
+        # Finding the tasks and rendering the form and the cards are nearly all of a list request's cost;
+        # this part depends only on the query string and the language, so it is reused for a few seconds
+        # (and never after this process changed anything: see portal/public/cache.py).
+        form = TaskSearchForm(formdata=request.args)
+        form.validate()
+        page_no = request.args.get("side", 1, type=int) or 1
+        found = find_tasks(form.criteria(), now=now, page=page_no)
+        args = request.args.to_dict(flat=False)
+        args.pop("side", None)
+        active_filters = any(v for k, vs in args.items() if k not in ("q", "sort") for v in vs)
+        template = current_app.jinja_env.get_template("public/_task_list.html")
+        return Markup(template.render(form=form, found=found, args=args, active_filters=active_filters))
+
+    key = (request.query_string, str(get_locale()))
+    html = cache.for_app(current_app, "task_list").get_or_make(
+        key, content, now=now, seconds=current_app.config.get("TASK_LIST_CACHE_SECONDS", 10))
+    return render_template("public/tasks.html", content=html)
 
 
 @bp.route("/opgaver/<int:task_id>")
@@ -93,4 +108,24 @@ def task(task_id: int):
         mine = {s.occurrence_id: s for s in rows}
     return render_template("public/task.html", task=task, occurrences=occurrences, mine=mine,
                            is_citizen=current_user.is_authenticated and current_user.has_role(Role.CITIZEN),
-                           related_tasks=suggestions.related_tasks(task, now=now))
+                           related_tasks=_related_tasks(task, now))
+
+
+def _related_tasks(task: Task, now) -> list[suggestions.TaskSuggestion]:
+    """The related-tasks block, its ranking reused for a short while (it reads every published task).
+
+    The cached part is only ids, scores and shared words; the tasks themselves are read fresh in one
+    statement, so a related task that was closed meanwhile drops out at once.
+    """
+    def ranked() -> list[tuple]:
+        return [(item.task.id, item.suggestion) for item in suggestions.related_tasks(task, now=now)]
+
+    seconds = current_app.config.get("RELATED_TASKS_CACHE_SECONDS", 60)
+    chosen = cache.for_app(current_app, "related_tasks").get_or_make(task.id, ranked, now=now, seconds=seconds)
+    if not chosen:
+        return []
+    tasks = {t.id: t for t in db.session.scalars(
+        select(Task).where(Task.id.in_([task_id for task_id, _s in chosen]), Task.status.in_(PUBLISHED))
+        .options(joinedload(Task.institution)))}
+    return [suggestions.TaskSuggestion(tasks[task_id], suggestion) for task_id, suggestion in chosen
+            if task_id in tasks]

@@ -441,6 +441,13 @@ def report(out: dict, args) -> int:
           f"({args.users} users, think {args.think_min}-{args.think_max}s, then the burst)")
     print(f"page views (GET, 200), whole run: {len(page_ok)}  {percentiles(page_ok)}")
     print(f"page views before the burst (0-{burst_at:.0f}s): {len(steady)}  {percentiles(steady)}")
+    # Where the slow ones are: the first seconds (100 users arriving at once on cold workers) or all along.
+    slices = []
+    for begin in range(0, int(burst_at), 3):
+        part = [r.seconds for r in pages if r.status == 200 and begin <= r.started < min(begin + 3, burst_at)]
+        if len(part) > 1:
+            slices.append(f"{begin}-{begin + 3}s n={len(part)} p95 {statistics.quantiles(part, n=100)[94] * 1000:.0f} ms")
+    print("  by 3 s: " + "; ".join(slices))
     for kind in sorted({r.kind for r in load}):
         rows = [r for r in load if r.kind == kind]
         good = [r.seconds for r in rows if r.status in (200, 302)]

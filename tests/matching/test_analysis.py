@@ -6,7 +6,8 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.analysis import Analyzer, fold, normalize, surface_tokens
+from matching.analysis import (CONCEPT_WEIGHT, Analyzer, cap_concepts, concept_label, fold, normalize,
+                               surface_tokens)
 from matching.lexicon import DANISH_STOP_WORDS
 
 CORPUS = ["Lektier i dansk og matematik", "Kørestole skal olies", "Besøg hos en ven", "Hjælp med IT",
@@ -99,12 +100,14 @@ def test_any_unicode_is_analysed(text):
 @given(st.lists(st.sampled_from("first aid board games read aloud og have IT B lektiehjælp kørestole I love "
                                 "gardening".split()) | st.text(max_size=10), max_size=12).map(" ".join))
 def test_features_are_the_sum_of_the_tokens(text):
+    # Word features are summed over the tokens; a concept counts once per text (capped).
     a = analyzer()
     totals: dict[str, float] = {}
     for token in a.tokens(text):
         for feature, weight in token.features:
             totals[feature] = totals.get(feature, 0.0) + weight
-    assert a.features(text) == totals
+    assert a.features(text) == cap_concepts(dict(totals))
+    assert all(w <= CONCEPT_WEIGHT for f, w in a.features(text).items() if concept_label(f))
 
 
 def test_english_phrases_reach_danish():
