@@ -20,7 +20,7 @@ keepalive = 5
 
 
 def post_worker_init(worker):
-    """Compile the templates and load the Danish catalogue and date data before the first request.
+    """Compile the templates, load the Danish catalogue, date data and matching indexes before the first request.
 
     Done lazily, this costs about half a second of CPU inside the first requests of every worker, which
     is what a crowd arriving right after a (re)start waits for.
@@ -41,6 +41,13 @@ def post_worker_init(worker):
             from flask_babel import format_datetime, get_translations
             get_translations()
             format_datetime(datetime.now(timezone.utc), "EEEE d. MMMM y")
+        with app.app_context():
+            # The matching indexes (saved by the refit job, else built once) are ready before the first task page.
+            from models import db
+            from portal.suggestions import corpora
+            for corpus in corpora().values():
+                corpus.current()
+            db.session.remove()
     except Exception:  # noqa: BLE001 - warming up is an optimisation; the worker serves regardless
         logging.getLogger("gunicorn.error").warning("Warm-up failed", exc_info=True)
         return

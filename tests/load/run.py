@@ -234,6 +234,8 @@ class Run:
         rng = random.Random(email)
         session = self.sessions.get(email)
         tasks = self.world["tasks"]
+        # People arrive spread over one think time, not all in the same millisecond.
+        await asyncio.sleep(rng.uniform(0, self.think[1]))
         while time.perf_counter() < stop_at:
             roll = rng.random()
             if roll < 0.35:
