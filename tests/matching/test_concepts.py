@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from matching import TextIndex
+from matching.index import CONCEPT_PRUNE_FROM
 from matching.analysis import CONCEPT_PREFIX, CONCEPT_WEIGHT, Analyzer, concept_label
 from matching.lexicon import CONCEPTS
 
@@ -125,3 +126,19 @@ def test_documents_meeting_only_on_a_concept_are_weak_not_strong(index):
     literal = index.search("kager og boller", k=1)[0]
     related = {m.id: m for m in index.search("madlavning", k=5)}["bag"]
     assert literal.id == "bag" and related.score < 0.5 * literal.score
+
+
+def test_widespread_concepts_are_left_out_of_queries_only_in_large_indexes():
+    # In a large index a concept in more than CONCEPT_MAX_DF of the documents is not queried: alone it
+    # would tie all of them, and its long posting list would cost every query (max_df pruning).
+    docs = {i: "Bag kager med børnene." if i % 4 == 0 else "Vi mangler en frivillig til opgaven." for i in range(
+        CONCEPT_PRUNE_FROM)}
+    docs["bus"] = "Chauffør til minibussen."
+    large = TextIndex.build(docs)
+    assert large.search("Jeg er kok", k=5) == []
+    assert large.search("Jeg er kok og har kørekort", k=5)[0].id == "bus"  # narrower concepts still count
+    queries = ["Jeg er kok", "kager", "kørekort"]
+    assert large.search_many(queries, k=5) == [large.search(q, k=5) for q in queries]
+    assert docs[large.search("kager", k=1)[0].id].startswith("Bag")  # the words themselves are always searched
+    small = TextIndex.build({i: text for i, text in docs.items() if i in range(0, 40) or i == "bus"})
+    assert docs[small.search("Jeg er kok", k=1)[0].id].startswith("Bag")
