@@ -147,9 +147,7 @@ def cancel(signup_id: int):
             db.session.rollback()
             error = CANCEL_ERRORS.get(failure.code, _l("The sign-up could not be cancelled."))
         else:
-            messages = [notify.volunteer_cancelled(signup, promoted)]
-            if promoted is not None:
-                messages.append(notify.waitlist_promoted(promoted))
+            messages = notify.signup_cancelled(signup, promoted)
             db.session.commit()
             deliver_soon(messages)
             flash(_("You are no longer signed up. Thank you for telling us in good time."), "success")

@@ -88,6 +88,14 @@ def volunteer_cancelled(signup: Signup, promoted: Signup | None = None):
                        "volunteer_cancelled", lambda: _("A volunteer has cancelled"), promoted=promoted)
 
 
+def signup_cancelled(signup: Signup, promoted: Signup | None) -> list:
+    """After a volunteer's cancellation: tell the contact person, and whoever moved up from the waiting list."""
+    messages = [volunteer_cancelled(signup, promoted)]
+    if promoted is not None:
+        messages.append(waitlist_promoted(promoted))
+    return messages
+
+
 def _to_contact(signup: Signup, kind: str, key: str, template: str, subject, **extra):
     task = signup.occurrence.task
     return queue_mail(kind, dedup_key=key, recipient=task.contact_email, subject=subject, template=template,

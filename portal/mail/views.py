@@ -137,9 +137,7 @@ def shift_cancel(token: str):
             db.session.rollback()
             error = _("Your sign-up could not be cancelled here. Please contact the contact person.")
         else:
-            messages = [notify.volunteer_cancelled(signup, promoted)]
-            if promoted is not None:
-                messages.append(notify.waitlist_promoted(promoted))
+            messages = notify.signup_cancelled(signup, promoted)
             db.session.commit()
             deliver_soon(messages)
             flash(_("You are no longer signed up. Thank you for telling us."), "success")

@@ -26,9 +26,7 @@ def withdraw_and_erase(user, *, now: datetime) -> list:
             promoted = cancel_signup(signup, actor=user, now=now, reason="")
         except DomainError:
             continue  # too late to cancel: the sign-up stays, anonymised, for the institution's counts
-        messages.append(notify.volunteer_cancelled(signup, promoted))
-        if promoted is not None:
-            messages.append(notify.waitlist_promoted(promoted))
+        messages += notify.signup_cancelled(signup, promoted)
     places = db.session.scalars(select(EventSignup).where(EventSignup.user_id == user.id,
                                                           EventSignup.cancelled.is_(False)))
     for place in list(places):
