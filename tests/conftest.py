@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 import pytest
@@ -14,22 +15,52 @@ from models import db
 from tests import factories
 
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
+# The server's maintenance database: each test run creates its own database beside it (and drops it at
+# the end), so two runs on one host never drop each other's schema.
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://127.0.0.1:5432/test")
+RUN_DATABASE = f"samskab_test_{os.getpid()}_{secrets.token_hex(3)}"
+_run_database_created = False
+
+
+def _server_url(database: str) -> str:
+    rest = PG_URL.split("://", 1)[1]
+    server = rest.rsplit("/", 1)[0] if "/" in rest else rest
+    return f"postgresql+psycopg://{server}/{database}"
 
 
 def pg_url() -> str:
-    return "postgresql+psycopg://" + PG_URL.split("://", 1)[1]
+    """This run's own database (created on first use)."""
+    return _server_url(RUN_DATABASE)
+
+
+def _maintenance_engine():
+    return create_engine(_server_url(PG_URL.rsplit("/", 1)[1]), isolation_level="AUTOCOMMIT",
+                         connect_args={"connect_timeout": 3})
 
 
 def postgres_available() -> bool:
+    """True when the server answers; creates this run's database the first time."""
+    global _run_database_created
+    if _run_database_created:
+        return True
     try:
-        engine = create_engine(pg_url(), connect_args={"connect_timeout": 3})
+        engine = _maintenance_engine()
         with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+            conn.execute(text(f'CREATE DATABASE "{RUN_DATABASE}"'))
         engine.dispose()
+        _run_database_created = True
         return True
     except Exception:  # noqa: BLE001 - any failure means "not available"
         return False
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not _run_database_created:
+        return
+    engine = _maintenance_engine()
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{RUN_DATABASE}" WITH (FORCE)'))
+    engine.dispose()
 
 
 def base_config(tmp_path: Path, **extra) -> dict:
