@@ -1,14 +1,54 @@
-"""The audit log of staff access to private data, and moderation reports."""
+"""The audit log: who looked at or changed whose private data, and who decided what; moderation reports.
+
+Every use case that reads or changes a person's private data, or decides about them, writes one row
+through `record` (the citizen sees the rows about them at /min-profil/indsigt); task decisions that
+concern no single person are recorded with no subject.
+"""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from models.base import UTCDateTime, db, one_of, utcnow
 
 REPORTABLE = ("idea", "comment", "update")
+
+
+class AuditAction:
+    """What an audit row records; the coordinators' log and the citizen's insight page label them."""
+
+    VIEWED_PROFILE = "profile_viewed"
+    VIEWED_SCREENING = "screening_viewed"
+    REVIEWED = "profile_reviewed"
+    NOTE_CHANGED = "note_changed"
+    SCREENING_RECORDED = "screening_recorded"
+    ASSISTED_CREATED = "assisted_profile_created"
+    CONSENT_RECORDED = "consent_recorded"
+    ASSISTED_SIGNUP = "assisted_signup"
+    PHONE_LIST = "phone_list_viewed"
+    SIGNUP_ACCEPTED = "signup_accepted"
+    SIGNUP_DECLINED = "signup_declined"
+    SIGNUP_CANCELLED = "signup_cancelled"        # by a coordinator on the volunteer's behalf
+    PLACES_RELEASED = "places_released"          # a declined profile's coming places were given back
+    ATTENDANCE_RECORDED = "attendance_recorded"
+    INVITED = "invited"                          # to a task, by staff
+    IDEA_INVITED = "idea_invited"                # to a citizen's idea, by a sparring agent
+    TASK_CREATED = "task_created"
+    TASK_EDITED = "task_edited"
+    TASK_PUBLISHED = "task_published"
+    TASK_CLOSED = "task_closed"
+    TASK_CANCELLED = "task_cancelled"
+    CONTENT_HIDDEN = "content_hidden"
+    CONTENT_SHOWN = "content_shown"
+    CONTENT_KEPT = "content_kept"
+    ROLE_GRANTED = "role_granted"
+    ROLE_REMOVED = "role_removed"
+    MEMBERSHIP_ADDED = "membership_add"
+    MEMBERSHIP_REMOVED = "membership_remove"
+    ACTIVATED = "activated"
+    DEACTIVATED = "deactivated"
 
 
 class AuditEntry(db.Model):
@@ -25,6 +65,27 @@ class AuditEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (Index("ix_audit_subject_created", "subject_id", "created_at"),)
+
+
+def record(subject, *, actor, action: str, now: datetime, detail: str = "", on_behalf: bool = False) -> AuditEntry:
+    """Write one audit row: `actor` looked at, changed or decided about `subject` (a User, or None) at `now`."""
+    entry = AuditEntry(actor_id=actor.id if actor is not None else None,
+                       subject_id=subject.id if subject is not None else None, action=action,
+                       detail=(detail or "")[:500], on_behalf=on_behalf, created_at=now)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def audit_trail(subject_id: int, *, limit: int = 500, skip_actor_id: int | None = None) -> list:
+    """The audit rows about one person with the actor's name, newest first (rows of (AuditEntry, name))."""
+    from models.people import User
+    actor = aliased(User)
+    query = (select(AuditEntry, actor.name).outerjoin(actor, AuditEntry.actor_id == actor.id)
+             .where(AuditEntry.subject_id == subject_id))
+    if skip_actor_id is not None:
+        query = query.where(AuditEntry.actor_id != skip_actor_id)
+    return db.session.execute(query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(limit)).all()
 
 
 class ContentReport(db.Model):
@@ -98,7 +159,7 @@ def _resolve_reports(target_kind: str, target_id: int, *, actor, now: datetime) 
 
 def _decide(target_kind: str, target_id: int, *, actor, now: datetime, hidden: bool, reason: str):
     from models.base import DomainError
-    from models.ideas import hide_idea, show_idea
+    from models.idea_operations import hide_idea, show_idea
     from models.people import Role
     from models.projects import set_hidden
     if actor is None or not actor.has_role(Role.COORDINATOR):
@@ -113,7 +174,7 @@ def _decide(target_kind: str, target_id: int, *, actor, now: datetime, hidden: b
         set_hidden(target, actor=actor, now=now, hidden=hidden, reason=reason)
     _resolve_reports(target_kind, target_id, actor=actor, now=now)
     db.session.add(AuditEntry(actor_id=actor.id, subject_id=target_author_id(target_kind, target),
-                              action="content_hidden" if hidden else "content_shown",
+                              action=AuditAction.CONTENT_HIDDEN if hidden else AuditAction.CONTENT_SHOWN,
                               detail=f"{target_kind}:{target_id}: {reason}", created_at=now))
     db.session.flush()
     return target
@@ -142,6 +203,6 @@ def dismiss_reports(target_kind: str, target_id: int, *, actor, now: datetime) -
     count = _resolve_reports(target_kind, target_id, actor=actor, now=now)
     target = report_target(target_kind, target_id)
     db.session.add(AuditEntry(actor_id=actor.id, subject_id=target_author_id(target_kind, target) if target else None,
-                              action="content_kept", detail=f"{target_kind}:{target_id}", created_at=now))
+                              action=AuditAction.CONTENT_KEPT, detail=f"{target_kind}:{target_id}", created_at=now))
     db.session.flush()
     return count

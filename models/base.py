@@ -1,7 +1,8 @@
-"""Shared database plumbing: the db object, UTC datetimes, enum checks and the domain error."""
+"""Shared plumbing: the db object, UTC datetimes, the local time zone, enum checks and the domain error."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import CheckConstraint, DateTime, MetaData
@@ -37,6 +38,26 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+# Everything is stored in UTC; what people mean by a day or a clock time is Copenhagen's. This is the
+# one place that names the zone (settings, Babel, SQL and calendars take it from here).
+LOCAL_ZONE_NAME = "Europe/Copenhagen"
+LOCAL = ZoneInfo(LOCAL_ZONE_NAME)
+
+
+def to_local(moment: datetime) -> datetime:
+    return moment.astimezone(LOCAL)
+
+
+def from_local(wall: datetime) -> datetime:
+    """A naive Copenhagen wall-clock time as UTC (a time skipped in March counts as the hour after)."""
+    return wall.replace(tzinfo=LOCAL).astimezone(timezone.utc)
+
+
+def local_day(moment: datetime) -> date:
+    """The Copenhagen calendar day of a UTC moment (a 00:30 start in summer is that day, not the one before)."""
+    return moment.astimezone(LOCAL).date()
+
+
 class UTCDateTime(TypeDecorator):
     """Stores naive UTC in every database and hands back aware UTC datetimes."""
 
@@ -54,6 +75,11 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc)
+
+
+def matching_text(parts) -> str:
+    """The text the matching reads of a row: its non-empty parts, joined by spaces."""
+    return " ".join(part for part in parts if part)
 
 
 def one_of(column: str, values, name: str | None = None) -> CheckConstraint:

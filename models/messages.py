@@ -8,7 +8,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import UTCDateTime, db, one_of, utcnow
 
-OUTBOX_STATES = ("queued", "sending", "sent", "failed", "dropped")
+class OutboxStatus:
+    """An outbox message's states (written only by portal.mail's outbox writer and sender)."""
+
+    QUEUED = "queued"
+    SENDING = "sending"     # claimed by a sender, with a lease
+    SENT = "sent"
+    FAILED = "failed"
+    DROPPED = "dropped"     # no longer true or its moment passed
+    ALL = (QUEUED, SENDING, SENT, FAILED, DROPPED)
+    DUE = (QUEUED, SENDING)
+
+
 DIGEST_FREQUENCIES = ("daily", "weekly")
 
 
@@ -26,7 +37,7 @@ class OutboxMessage(db.Model):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text, default="")
     ics: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="queued")
+    status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -39,7 +50,7 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
-        one_of("status", OUTBOX_STATES),
+        one_of("status", OutboxStatus.ALL),
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_user_kind", "user_id", "kind", "created_at"),
     )

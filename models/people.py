@@ -23,9 +23,30 @@ ROLE_VALUES = [r.value for r in Role]
 WEEKDAYS = range(7)
 PARTS_OF_DAY = ("morning", "afternoon", "evening")
 MOTIVATIONS = ("citizenship", "difference", "community", "responsibility", "time", "skills", "network")
-REVIEW_STATES = ("new", "approved", "changes_requested", "declined")
-CERTIFICATE_STATES = ("none", "requested", "received")
 GENDERS = ("female", "male", "other")
+
+
+class ReviewStatus:
+    """The coordinators' decision on a volunteer profile; portal code and templates name it through this class."""
+
+    NEW = "new"                               # not reviewed yet, or changed since the last decision
+    APPROVED = "approved"
+    CHANGES_REQUESTED = "changes_requested"   # returned to the citizen with a message
+    DECLINED = "declined"                     # holds no place, is not suggested nor invited
+    RESUBMITTED = "resubmitted"               # declined, then changed by the citizen: back in the queue,
+    #                                           and still holding no place until a coordinator decides
+    ALL = (NEW, APPROVED, CHANGES_REQUESTED, DECLINED, RESUBMITTED)
+    QUEUE = (NEW, RESUBMITTED)                # waiting for a coordinator's look
+    BARRED = (DECLINED, RESUBMITTED)          # hold no place, are not suggested nor invited
+
+
+class CertificateStatus:
+    """Where a volunteer's child certificate stands (the certificate itself is never stored)."""
+
+    NONE = "none"
+    REQUESTED = "requested"   # the coordinator has asked for it
+    RECEIVED = "received"     # seen, with the dates it is valid
+    ALL = (NONE, REQUESTED, RECEIVED)
 
 
 class User(db.Model):
@@ -94,6 +115,15 @@ class User(db.Model):
             self.roles.append(UserRole(role=value))
 
 
+def active_with_role(role: Role) -> list[User]:
+    """Active people with `role` and an e-mail address, oldest account first (whom work mails go to)."""
+    from sqlalchemy import select
+    return list(db.session.scalars(
+        select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role.value, User.active.is_(True), User.deleted_at.is_(None),
+               User.email.is_not(None)).order_by(User.id)))
+
+
 class UserRole(db.Model):
     __tablename__ = "user_role"
 
@@ -123,13 +153,16 @@ class VolunteerProfile(db.Model):
     offers_time: Mapped[bool] = mapped_column(Boolean, default=True)
     offers_ideas: Mapped[bool] = mapped_column(Boolean, default=False)
     motivations: Mapped[str] = mapped_column(String(200), default="")  # comma-separated MOTIVATIONS
+    # Consent scopes (models.consent): coordinators and institutions may find and invite the person;
+    # citizens with an idea may also see their name and what they offer (a separate, explicit consent).
     consent_to_be_found: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_shown_to_citizens: Mapped[bool] = mapped_column(Boolean, default=False)
     birth_year: Mapped[int | None] = mapped_column(Integer)
     gender: Mapped[str | None] = mapped_column(String(10))
-    review_status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    review_status: Mapped[str] = mapped_column(String(20), default=ReviewStatus.NEW, index=True)
     review_message: Mapped[str | None] = mapped_column(Text)
     coordinator_note: Mapped[str | None] = mapped_column(Text)  # internal, coordinators only
-    # The last decision; a profile changed after it goes back to "new" and shows as changed.
+    # The last decision; a profile changed after it goes back to the queue and shows as changed.
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -144,7 +177,7 @@ class VolunteerProfile(db.Model):
         back_populates="profile", cascade="all, delete-orphan", uselist=False)
 
     __table_args__ = (
-        one_of("review_status", REVIEW_STATES),
+        one_of("review_status", ReviewStatus.ALL),
         CheckConstraint("travel_km IS NULL OR (travel_km >= 0 AND travel_km <= 500)", name="travel_km_range"),
         CheckConstraint("gender IS NULL OR gender IN ('female', 'male', 'other')", name="gender_valid"),
         CheckConstraint("birth_year IS NULL OR (birth_year >= 1900 AND birth_year <= 2100)",
@@ -201,7 +234,7 @@ class Screening(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     profile_id: Mapped[int] = mapped_column(ForeignKey("volunteer_profile.id", ondelete="CASCADE"), unique=True)
-    child_certificate_status: Mapped[str] = mapped_column(String(10), default="none")
+    child_certificate_status: Mapped[str] = mapped_column(String(10), default=CertificateStatus.NONE)
     child_certificate_requested_on: Mapped[date | None] = mapped_column(Date)
     child_certificate_received_on: Mapped[date | None] = mapped_column(Date)
     child_certificate_valid_until: Mapped[date | None] = mapped_column(Date, index=True)
@@ -211,11 +244,11 @@ class Screening(db.Model):
 
     profile: Mapped[VolunteerProfile] = relationship(back_populates="screening")
 
-    __table_args__ = (one_of("child_certificate_status", CERTIFICATE_STATES),)
+    __table_args__ = (one_of("child_certificate_status", CertificateStatus.ALL),)
 
     def child_certificate_valid(self, on: date) -> bool:
-        return (self.child_certificate_status == "received" and self.child_certificate_valid_until is not None
-                and self.child_certificate_valid_until >= on)
+        return (self.child_certificate_status == CertificateStatus.RECEIVED
+                and self.child_certificate_valid_until is not None and self.child_certificate_valid_until >= on)
 
 
 class ConsentRecord(db.Model):

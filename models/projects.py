@@ -11,7 +11,7 @@ from models.base import DomainError, UTCDateTime, db, one_of, utcnow
 from models.ideas import CoCreator, Idea
 from models.organisations import CouncilMember
 from models.people import User
-from models.tasks import Occurrence, Signup, Task
+from models.tasks import Occurrence, Signup, SignupStatus, Task, TaskStatus
 
 PROJECT_STATES = ("proposed", "active", "completed", "paused")
 
@@ -206,7 +206,8 @@ def comment_on_update(update: ProjectUpdate, *, actor, now: datetime, body: str)
     return comment
 
 
-LINKABLE_TASK_STATES = ("open", "full", "closed")  # a draft is not public yet; a cancelled task did not happen
+# A draft is not public yet; a cancelled task did not happen.
+LINKABLE_TASK_STATES = (TaskStatus.OPEN, TaskStatus.CLOSED)
 
 
 def link_to_project(project: Project, item, *, actor, now: datetime) -> None:
@@ -262,7 +263,7 @@ def participants(project: Project) -> list:
         select(CoCreator.user_id).join(Idea, CoCreator.idea_id == Idea.id).where(Idea.project_id == project.id),
         select(Signup.user_id).join(Occurrence, Signup.occurrence_id == Occurrence.id)
         .join(Task, Occurrence.task_id == Task.id)
-        .where(Task.project_id == project.id, Signup.status.in_(("accepted", "attended"))),
+        .where(Task.project_id == project.id, Signup.status.in_(SignupStatus.TOOK_PART)),
     ).subquery()
     following = select(ProjectFollower.user_id).where(ProjectFollower.project_id == project.id)
     return list(db.session.scalars(

@@ -1,20 +1,63 @@
-"""Bounded tasks, their occurrences and sign-ups."""
+"""Bounded tasks, their occurrences and sign-ups: the rows, their states, and the queries that state a rule.
+
+What may happen to them (sign up, accept, cancel, publish, …) is decided only by the use cases in
+models/task_operations.py; this module says what is true ("upcoming", "overlapping", "waitlist
+position", "can still cancel") once, for the operations and the pages alike.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text,
-                        UniqueConstraint, func, select, update)
-from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+                        UniqueConstraint, and_, func, or_, select)
+from sqlalchemy.orm import Mapped, aliased, joinedload, mapped_column, relationship
 
-from models.base import DomainError, UTCDateTime, db, one_of, utcnow
+from models.base import UTCDateTime, db, local_day, matching_text, one_of, utcnow
 
-TASK_STATES = ("draft", "open", "full", "closed", "cancelled")
-TASK_KINDS = ("fixed", "window", "open_ended")  # fixed times, a time window, or open-ended
-RECURRENCES = ("none", "weekly", "biweekly")
-SIGNUP_STATES = ("pending", "accepted", "waitlisted", "cancelled", "declined", "attended")
+
+class TaskStatus:
+    """A task's states; portal code and templates name them through this class."""
+
+    DRAFT = "draft"           # being written; only its institution sees it
+    OPEN = "open"             # published and taking sign-ups (a full time still takes its waiting list)
+    CLOSED = "closed"         # published, no new sign-ups; those signed up keep their places
+    CANCELLED = "cancelled"   # called off, with a reason the volunteers were told
+    ALL = (DRAFT, OPEN, CLOSED, CANCELLED)
+    OFF = (DRAFT, CANCELLED)    # nothing happens: no reminders, no follow-ups
+
+
+class TaskKind:
+    FIXED = "fixed"             # fixed times
+    WINDOW = "window"           # a number of hours some time within a window of days
+    OPEN_ENDED = "open_ended"   # from a date, no fixed end
+    ALL = (FIXED, WINDOW, OPEN_ENDED)
+
+
+class Recurrence:
+    NONE = "none"
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    ALL = (NONE, WEEKLY, BIWEEKLY)
+    STEP_DAYS = {WEEKLY: 7, BIWEEKLY: 14}
+
+
+class SignupStatus:
+    """A sign-up's states; portal code and templates name them through this class."""
+
+    PENDING = "pending"         # holds a place and waits for screening (child certificate or pledge)
+    ACCEPTED = "accepted"       # the place is the volunteer's
+    WAITLISTED = "waitlisted"   # waits for a free place, in the order of signing up
+    CANCELLED = "cancelled"     # the volunteer (or someone on their behalf) gave the place back
+    DECLINED = "declined"       # the institution said no, or the application waited too long
+    ATTENDED = "attended"       # came, with the hours given
+    NO_SHOW = "no_show"         # was expected and did not come
+    ALL = (PENDING, ACCEPTED, WAITLISTED, CANCELLED, DECLINED, ATTENDED, NO_SHOW)
+    HOLDING = (PENDING, ACCEPTED)               # counted in occurrence.accepted_count
+    ACTIVE = (PENDING, ACCEPTED, WAITLISTED)    # still going on; can be cancelled before the deadline
+    TOOK_PART = (ACCEPTED, ATTENDED)            # took part, or is set to
+    RECORDED = (ACCEPTED, ATTENDED, NO_SHOW)    # attendance can be recorded (again)
+    ENDED = (CANCELLED, DECLINED)
 
 
 class Task(db.Model):
@@ -36,14 +79,14 @@ class Task(db.Model):
     contact_email: Mapped[str] = mapped_column(String(254))
     contact_phone: Mapped[str | None] = mapped_column(String(40))
     capacity: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(12), default="fixed")
-    recurrence: Mapped[str] = mapped_column(String(10), default="none")
+    kind: Mapped[str] = mapped_column(String(12), default=TaskKind.FIXED)
+    recurrence: Mapped[str] = mapped_column(String(10), default=Recurrence.NONE)
     hours_estimate: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     requires_child_certificate: Mapped[bool] = mapped_column(Boolean, default=False)
     requires_pledge: Mapped[bool] = mapped_column(Boolean, default=False)
     compensation_note: Mapped[str] = mapped_column(Text, default="")
     insurance_note: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(10), default=TaskStatus.DRAFT, index=True)
     sequence: Mapped[int] = mapped_column(Integer, default=0)  # iCal SEQUENCE, raised on change
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -56,16 +99,23 @@ class Task(db.Model):
         back_populates="task", cascade="all, delete-orphan", order_by="Occurrence.starts_at")
 
     __table_args__ = (
-        one_of("status", TASK_STATES),
-        one_of("kind", TASK_KINDS),
-        one_of("recurrence", RECURRENCES),
+        one_of("status", TaskStatus.ALL),
+        one_of("kind", TaskKind.ALL),
+        one_of("recurrence", Recurrence.ALL),
         CheckConstraint("capacity >= 1", name="capacity_positive"),
         CheckConstraint("hours_estimate IS NULL OR hours_estimate > 0", name="hours_positive"),
     )
 
+    # What the matching reads of a task (portal.suggestions reads the same columns in bulk).
+    MATCHING_FIELDS = ("title", "description", "skills_wanted", "volunteers_do")
+
     @property
     def matching_text(self) -> str:
-        return " ".join([self.title, self.description, self.skills_wanted, self.volunteers_do])
+        return matching_text(getattr(self, name) for name in self.MATCHING_FIELDS)
+
+    @property
+    def takes_signups(self) -> bool:
+        return self.status == TaskStatus.OPEN
 
 
 class Occurrence(db.Model):
@@ -97,6 +147,11 @@ class Occurrence(db.Model):
     def spots_left(self) -> int:
         return max(self.capacity - self.accepted_count, 0)
 
+    @property
+    def day(self) -> date:
+        """The local day it starts: the day a child certificate must be valid on."""
+        return local_day(self.starts_at)
+
 
 class Signup(db.Model):
     __tablename__ = "signup"
@@ -114,8 +169,10 @@ class Signup(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # When the sign-up started waiting for the institution's answer (the follow-ups count from here).
+    # When the sign-up started waiting for screening (the follow-ups count from here).
     pending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the volunteer answered "Jeg kommer" to the reminder (staff see it beside the attendance list).
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     occurrence: Mapped[Occurrence] = relationship(back_populates="signups")
@@ -123,46 +180,66 @@ class Signup(db.Model):
 
     __table_args__ = (
         UniqueConstraint("user_id", "occurrence_id"),
-        one_of("status", SIGNUP_STATES),
+        one_of("status", SignupStatus.ALL),
         CheckConstraint("hours IS NULL OR (hours >= 0 AND hours <= 1000)", name="hours_range"),
         Index("ix_signup_occurrence_status", "occurrence_id", "status", "created_at"),
     )
 
 
-# --- the domain operations -------------------------------------------------------------------------
-# They flush, never commit; the caller commits once. Mails are queued by the portal layer.
+# --- rules as queries: each stated once, for the operations and the pages ------------------------
 
-OPEN_STATES = ("open", "full")           # states that take sign-ups ("full" still takes the waitlist)
-HOLDING = ("accepted", "pending")        # states that hold a place in occurrence.accepted_count
-ACTIVE = ("accepted", "pending", "waitlisted")
-PENDING_NUDGE_AFTER = timedelta(days=3)  # tell the contact person about an unanswered application
-PENDING_CLOSE_AFTER = timedelta(days=10)  # then close it with a friendly word to the citizen
 FRAME_FIELDS = ("volunteers_do", "volunteers_do_not", "contact_name", "contact_email", "compensation_note",
                 "insurance_note")
 
 
-@dataclass
-class SignupResult:
-    signup: Signup
-    status: str                     # "accepted" | "pending" | "waitlisted"
-    position: int | None = None     # place on the waiting list
-    overlaps: list[Signup] = field(default_factory=list)
+def missing_frame(task: Task) -> list[str]:
+    """The mandatory frame fields left empty."""
+    return [name for name in FRAME_FIELDS if not (getattr(task, name) or "").strip()]
 
 
 def signup_deadline(occurrence: Occurrence) -> datetime | None:
     """Until when one can sign up or cancel: the start, or the end of a window; None when open-ended."""
-    if occurrence.task.kind == "fixed":
+    if occurrence.task.kind == TaskKind.FIXED:
         return occurrence.starts_at
     return occurrence.ends_at
 
 
-def _before_deadline(occurrence: Occurrence, now: datetime) -> bool:
+def before_deadline(occurrence: Occurrence, now: datetime) -> bool:
+    """The occurrence can still be joined or left (the Python side of `joinable`)."""
     deadline = signup_deadline(occurrence)
     return deadline is None or now < deadline
 
 
+def joinable(now: datetime):
+    """SQL: an occurrence one can still join or leave (needs Occurrence joined with its Task)."""
+    return and_(Occurrence.cancelled.is_(False),
+                or_(Occurrence.starts_at > now,
+                    and_(Task.kind != TaskKind.FIXED, or_(Occurrence.ends_at.is_(None), Occurrence.ends_at > now))))
+
+
+def is_upcoming(occurrence: Occurrence, now: datetime) -> bool:
+    """Not over yet: a fixed time that has not ended (or started, without an end), or a window still open."""
+    if occurrence.ends_at is None:
+        return occurrence.task.kind != TaskKind.FIXED or occurrence.starts_at > now
+    return occurrence.ends_at > now
+
+
+def upcoming(now: datetime):
+    """SQL form of `is_upcoming` (needs Occurrence joined with its Task)."""
+    return or_(Occurrence.ends_at > now,
+               and_(Occurrence.ends_at.is_(None), or_(Task.kind != TaskKind.FIXED, Occurrence.starts_at > now)))
+
+
+def can_cancel(signup: Signup, now: datetime) -> bool:
+    """A sign-up still going on can be given back up to the deadline."""
+    return signup.status in SignupStatus.ACTIVE and before_deadline(signup.occurrence, now)
+
+
 def unmet_requirements(task: Task, volunteer, on: date) -> list[str]:
-    """What the task requires that is not recorded for the volunteer: "child_certificate", "pledge"."""
+    """What the task requires that is not recorded for the volunteer: "child_certificate", "pledge".
+
+    A child certificate counts when it is valid on `on`, the local day of the occurrence.
+    """
     profile = volunteer.profile
     screening = profile.screening if profile is not None else None
     missing = []
@@ -173,363 +250,50 @@ def unmet_requirements(task: Task, volunteer, on: date) -> list[str]:
     return missing
 
 
-def _lock(occurrence: Occurrence) -> Occurrence:
-    """Row lock on the occurrence (PostgreSQL): sign-ups on one occurrence queue up behind each other."""
-    return db.session.execute(select(Occurrence).where(Occurrence.id == occurrence.id).with_for_update()
-                              .execution_options(populate_existing=True)).scalar_one()
-
-
-def _take_spot(occurrence: Occurrence) -> bool:
-    """The atomic conditional update: one more place taken if, and only if, one is free."""
-    taken = db.session.execute(
-        update(Occurrence).where(Occurrence.id == occurrence.id, Occurrence.accepted_count < Occurrence.capacity)
-        .values(accepted_count=Occurrence.accepted_count + 1).execution_options(synchronize_session=False)
-    ).rowcount == 1
-    db.session.expire(occurrence, ["accepted_count"])
-    return taken
-
-
-def _free_spot(occurrence: Occurrence) -> None:
-    db.session.execute(
-        update(Occurrence).where(Occurrence.id == occurrence.id, Occurrence.accepted_count > 0)
-        .values(accepted_count=Occurrence.accepted_count - 1).execution_options(synchronize_session=False))
-    db.session.expire(occurrence, ["accepted_count"])
-
-
-def _holding_status(occurrence: Occurrence, volunteer) -> str:
-    on = occurrence.starts_at.date()
-    return "pending" if unmet_requirements(occurrence.task, volunteer, on) else "accepted"
-
-
-def sign_up(occurrence: Occurrence, *, volunteer, now: datetime, note: str = "", assisted_by=None) -> SignupResult:
-    """Sign a volunteer up for one occurrence: accepted, pending (screening missing) or waitlisted.
-
-    The occurrence row is locked and the place taken with a conditional update, so two volunteers
-    can never both get the last place. A previously cancelled or declined sign-up is replaced by a
-    fresh one, which queues at the back. Overlapping commitments are returned as a warning.
-    Raises DomainError "task_not_open", "occurrence_cancelled", "occurrence_past", "already_signed_up".
-    """
-    task = occurrence.task
-    if task.status not in OPEN_STATES:
-        raise DomainError("task_not_open")
-    occurrence = _lock(occurrence)
-    if occurrence.cancelled:
-        raise DomainError("occurrence_cancelled")
-    if not _before_deadline(occurrence, now):
-        raise DomainError("occurrence_past")
-    earlier = db.session.scalar(select(Signup).where(Signup.occurrence_id == occurrence.id,
-                                                     Signup.user_id == volunteer.id))
-    if earlier is not None:
-        if earlier.status not in ("cancelled", "declined"):
-            raise DomainError("already_signed_up")
-        db.session.delete(earlier)
-        db.session.flush()
-    overlaps = overlapping_commitments(volunteer, occurrence.starts_at, occurrence.ends_at) \
-        if task.kind == "fixed" else []
-    if _take_spot(occurrence):
-        status = _holding_status(occurrence, volunteer)
-    else:
-        status = "waitlisted"
-    signup = Signup(occurrence=occurrence, user=volunteer, status=status, holds_spot=status in HOLDING,
-                    pending_since=now if status == "pending" else None, note=(note or "").strip(),
-                    created_at=now, assisted_by_id=assisted_by.id if assisted_by is not None else None)
-    db.session.add(signup)
-    db.session.flush()
-    position = waitlist_position(signup) if signup.status == "waitlisted" else None
-    return SignupResult(signup, signup.status, position, overlaps)
-
-
-def sign_up_series(task: Task, *, volunteer, now: datetime, note: str = "", assisted_by=None) -> list[SignupResult]:
-    """Sign up for every coming occurrence of a task; those already signed up for or past are skipped."""
-    if task.status not in OPEN_STATES:
-        raise DomainError("task_not_open")
-    results = []
-    for occurrence in task.occurrences:
-        if occurrence.cancelled or not _before_deadline(occurrence, now):
-            continue
-        try:
-            results.append(sign_up(occurrence, volunteer=volunteer, now=now, note=note, assisted_by=assisted_by))
-        except DomainError as error:
-            if error.code != "already_signed_up":
-                raise
-    if not results:
-        raise DomainError("nothing_to_sign_up")
-    return results
-
-
-def waitlist_position(signup: Signup) -> int | None:
-    """1 for the first on the waiting list; None when the sign-up is not waiting."""
-    if signup.status != "waitlisted":
-        return None
-    return db.session.scalar(select(func.count()).select_from(Signup).where(
-        Signup.occurrence_id == signup.occurrence_id, Signup.status == "waitlisted", Signup.id <= signup.id))
-
-
-def promote_waitlist(occurrence: Occurrence, *, now: datetime) -> Signup | None:
-    """Give a free place to the first on the waiting list (accepted, or pending if screening is missing)."""
-    task = occurrence.task
-    if task.status not in OPEN_STATES:
-        return None
-    occurrence = _lock(occurrence)
-    if occurrence.cancelled or not _before_deadline(occurrence, now):
-        return None
-    first = db.session.scalar(select(Signup).where(Signup.occurrence_id == occurrence.id,
-                                                   Signup.status == "waitlisted").order_by(Signup.id).limit(1))
-    if first is None or not _take_spot(occurrence):
-        return None
-    first.status = _holding_status(occurrence, first.user)
-    first.holds_spot = True
-    first.pending_since = now if first.status == "pending" else None
-    first.updated_at = now
-    db.session.flush()
-    return first
-
-
-def _release(signup: Signup, status: str, now: datetime) -> Signup | None:
-    """Leave `signup` in `status`; if it held a place, give that place to the waiting list."""
-    held = signup.holds_spot
-    signup.status = status
-    signup.holds_spot = False
-    signup.pending_since = None
-    signup.updated_at = now
-    db.session.flush()
-    if not held:
-        return None
-    _free_spot(signup.occurrence)
-    return promote_waitlist(signup.occurrence, now=now)
-
-
-def cancel_signup(signup: Signup, *, actor, now: datetime, reason: str = "") -> Signup | None:
-    """The volunteer (or someone on their behalf) cancels, up to the start; returns who moved up."""
-    if signup.status not in ACTIVE:
-        raise DomainError("not_cancellable")
-    if not _before_deadline(signup.occurrence, now):
-        raise DomainError("occurrence_started")
-    signup.cancel_reason = (reason or "").strip() or None
-    return _release(signup, "cancelled", now)
-
-
-def accept_signup(signup: Signup, *, actor, now: datetime) -> Signup:
-    """The institution accepts a pending application (it holds its place already)."""
-    if signup.status != "pending":
-        raise DomainError("not_pending")
-    signup.status = "accepted"
-    signup.pending_since = None
-    signup.decided_at = now
-    signup.updated_at = now
-    db.session.flush()
-    return signup
-
-
-def decline_signup(signup: Signup, *, actor, now: datetime, reason: str) -> Signup | None:
-    """The institution declines a pending application, with a reason; returns who moved up."""
-    if signup.status != "pending":
-        raise DomainError("not_pending")
-    if not (reason or "").strip():
-        raise DomainError("reason_required")
-    signup.decline_reason = reason.strip()
-    signup.decided_at = now
-    return _release(signup, "declined", now)
-
-
-def record_attendance(signup: Signup, *, actor, now: datetime, attended: bool, hours: Decimal | None) -> Signup:
-    """After the start, mark whether the volunteer came and how many hours they gave.
-
-    Without hours, a fixed occurrence counts its length and other kinds the task's estimate.
-    """
+def missing_for(signup: Signup) -> list[str]:
+    """What the sign-up's task requires that the volunteer lacks on the day of its occurrence."""
     occurrence = signup.occurrence
-    if signup.status not in ("accepted", "attended"):
-        raise DomainError("not_accepted")
-    if now < occurrence.starts_at:
-        raise DomainError("not_started")
-    if not attended:
-        signup.status, signup.hours = "accepted", None
-    else:
-        if hours is None:
-            hours = _default_hours(occurrence)
-        hours = Decimal(hours)
-        length = _length_hours(occurrence)
-        if hours <= 0 or hours > 1000 or (occurrence.task.kind == "fixed" and length is not None and hours > length):
-            raise DomainError("hours_invalid", most=length)
-        signup.status, signup.hours = "attended", hours
-    signup.decided_at = signup.decided_at or now
-    signup.updated_at = now
-    db.session.flush()
-    return signup
+    return unmet_requirements(occurrence.task, signup.user, occurrence.day)
 
 
-def _length_hours(occurrence: Occurrence) -> Decimal | None:
-    if occurrence.ends_at is None:
-        return None
-    return (Decimal((occurrence.ends_at - occurrence.starts_at).total_seconds()) / 3600).quantize(Decimal("0.01"))
+def overlapping(user_id: int, intervals: dict, exclude=frozenset()) -> dict[object, list[Signup]]:
+    """For each keyed [start, end), the user's held fixed-time commitments that overlap it, in one query.
 
-
-def _default_hours(occurrence: Occurrence) -> Decimal | None:
-    if occurrence.task.kind == "fixed":
-        return _length_hours(occurrence)
-    return occurrence.task.hours_estimate
-
-
-def overlapping_commitments(volunteer, starts_at: datetime, ends_at: datetime | None) -> list[Signup]:
-    """The volunteer's accepted or pending fixed-time sign-ups that overlap [starts_at, ends_at).
-
-    Half-open intervals: one ending at 12:00 and one starting at 12:00 do not overlap.
+    Half-open intervals: one ending at 12:00 and one starting at 12:00 do not overlap. Sign-ups in
+    `exclude` are left out.
     """
-    if ends_at is None:
-        return []
-    return list(db.session.scalars(
+    intervals = {key: span for key, span in intervals.items() if span[1] is not None}
+    if not intervals:
+        return {}
+    lo = min(a for a, _b in intervals.values())
+    hi = max(b for _a, b in intervals.values())
+    held = list(db.session.scalars(
         select(Signup).join(Occurrence, Signup.occurrence_id == Occurrence.id).join(Task, Occurrence.task_id == Task.id)
-        .where(Signup.user_id == volunteer.id, Signup.status.in_(HOLDING), Occurrence.cancelled.is_(False),
-               Task.status != "cancelled", Task.kind == "fixed", Occurrence.ends_at.is_not(None),
-               Occurrence.starts_at < ends_at, Occurrence.ends_at > starts_at)
-        .options(selectinload(Signup.occurrence).selectinload(Occurrence.task))
+        .where(Signup.user_id == user_id, Signup.status.in_(SignupStatus.HOLDING), Occurrence.cancelled.is_(False),
+               Task.status != TaskStatus.CANCELLED, Task.kind == TaskKind.FIXED, Occurrence.ends_at.is_not(None),
+               Occurrence.starts_at < hi, Occurrence.ends_at > lo)
+        .options(joinedload(Signup.occurrence).joinedload(Occurrence.task))
         .order_by(Occurrence.starts_at)))
+    return {key: [other for other in held if other.id not in exclude
+                  and other.occurrence.starts_at < b and other.occurrence.ends_at > a]
+            for key, (a, b) in intervals.items()}
 
 
-def release_screened_signups(volunteer, *, now: datetime) -> list[Signup]:
-    """After a coordinator records screening: pending sign-ups whose requirements are met are accepted."""
-    pending = db.session.scalars(
-        select(Signup).join(Occurrence, Signup.occurrence_id == Occurrence.id)
-        .where(Signup.user_id == volunteer.id, Signup.status == "pending", Occurrence.cancelled.is_(False))
-        .options(selectinload(Signup.occurrence).selectinload(Occurrence.task))).all()
-    released = []
-    for signup in pending:
-        occurrence = signup.occurrence
-        if _before_deadline(occurrence, now) and not unmet_requirements(occurrence.task, volunteer,
-                                                                         occurrence.starts_at.date()):
-            signup.status, signup.pending_since, signup.decided_at, signup.updated_at = "accepted", None, now, now
-            released.append(signup)
-    db.session.flush()
-    return released
+def timed(signups) -> dict[int, tuple[datetime, datetime]]:
+    """The fixed-time sign-ups among `signups` as {id: (start, end)} (what `overlapping` compares)."""
+    return {s.id: (s.occurrence.starts_at, s.occurrence.ends_at) for s in signups
+            if s.occurrence.task.kind == TaskKind.FIXED and s.occurrence.ends_at is not None}
 
 
-def accept_pledge(profile, *, now: datetime):
-    """The volunteer accepts the confidentiality pledge on the spot; returns the screening record.
-
-    Takes a VolunteerProfile (or a User, whose profile is created when missing).
-    """
-    from models.people import Screening, User, VolunteerProfile
-    if isinstance(profile, User):
-        user = profile
-        profile = user.profile or VolunteerProfile(user=user)
-        db.session.add(profile)
-    screening = profile.screening
-    if screening is None:
-        screening = Screening(profile=profile)
-        db.session.add(screening)
-    if screening.pledge_accepted_at is None:
-        screening.pledge_accepted_at = now
-    db.session.flush()
-    return screening
-
-
-# --- the task's life: publish, edit, close, cancel -----------------------------------------------
-
-def missing_frame(task: Task) -> list[str]:
-    """The mandatory frame fields left empty."""
-    return [name for name in FRAME_FIELDS if not (getattr(task, name) or "").strip()]
-
-
-def publish_task(task: Task, *, actor, now: datetime) -> Task:
-    """A draft goes public: the frame must be complete and the task must lie ahead."""
-    if task.status != "draft":
-        raise DomainError("not_draft")
-    missing = missing_frame(task)
-    if missing:
-        raise DomainError("frame_incomplete", missing=missing)
-    live = [o for o in task.occurrences if not o.cancelled]
-    if not live:
-        raise DomainError("no_occurrences")
-    if task.kind == "fixed" and min(o.starts_at for o in live) <= now:
-        raise DomainError("start_in_past")
-    if task.kind != "fixed" and any(o.ends_at is not None and o.ends_at <= now for o in live):
-        raise DomainError("start_in_past")
-    task.status = "open"
-    task.published_at = now
-    task.updated_at = now
-    db.session.flush()
-    return task
-
-
-def touch_task(task: Task, *, now: datetime) -> None:
-    """Record that a published task changed: calendars see a higher SEQUENCE."""
-    if task.status != "draft":
-        task.sequence = (task.sequence or 0) + 1
-    task.updated_at = now
-
-
-def set_capacity(task: Task, capacity: int, *, now: datetime) -> list[Signup]:
-    """Change the places of the task and its coming occurrences; returns those promoted by a rise."""
-    if capacity < 1:
-        raise DomainError("capacity_too_small")
-    taken = max((o.accepted_count for o in task.occurrences if not o.cancelled), default=0)
-    if capacity < taken:
-        raise DomainError("capacity_below_taken", taken=taken)
-    task.capacity = capacity
-    promoted = []
-    for occurrence in task.occurrences:
-        occurrence.capacity = capacity
-    db.session.flush()
-    for occurrence in task.occurrences:
-        while (moved := promote_waitlist(occurrence, now=now)) is not None:
-            promoted.append(moved)
-    return promoted
-
-
-def close_task(task: Task, *, actor, now: datetime) -> Task:
-    """No more sign-ups; those signed up keep their places."""
-    if task.status not in OPEN_STATES:
-        raise DomainError("task_not_open")
-    task.status = "closed"
-    task.updated_at = now
-    db.session.flush()
-    return task
-
-
-def cancel_task(task: Task, *, actor, now: datetime, reason: str) -> list[Signup]:
-    """Cancel the whole task; returns the active sign-ups of coming occurrences, who must be told."""
-    if task.status == "cancelled":
-        raise DomainError("already_cancelled")
-    if not (reason or "").strip():
-        raise DomainError("reason_required")
-    affected = [s for o in task.occurrences if not o.cancelled and _before_deadline(o, now)
-                for s in o.signups if s.status in ACTIVE]
-    task.status = "cancelled"
-    task.cancel_reason = reason.strip()
-    touch_task(task, now=now)
-    for occurrence in task.occurrences:
-        if _before_deadline(occurrence, now):
-            occurrence.cancelled = True
-    db.session.flush()
-    return affected
-
-
-# --- pending applications that wait too long ------------------------------------------------------
-
-def _pending_since():
-    # Rows written before pending_since existed (or by hand) count from their creation.
-    return func.coalesce(Signup.pending_since, Signup.created_at)
-
-
-def pending_to_nudge(now: datetime) -> list[Signup]:
-    """Pending applications unanswered for PENDING_NUDGE_AFTER (and not yet due to close)."""
-    return list(db.session.scalars(
-        select(Signup).join(Occurrence, Signup.occurrence_id == Occurrence.id)
-        .where(Signup.status == "pending", _pending_since() <= now - PENDING_NUDGE_AFTER,
-               _pending_since() > now - PENDING_CLOSE_AFTER, Occurrence.cancelled.is_(False))
-        .options(selectinload(Signup.user), selectinload(Signup.occurrence).selectinload(Occurrence.task))
-        .order_by(Signup.id)))
-
-
-def close_stale_pending(now: datetime) -> list[tuple[Signup, Signup | None]]:
-    """Close applications pending PENDING_CLOSE_AFTER; returns (closed, promoted from the waitlist)."""
-    stale = db.session.scalars(
-        select(Signup).where(Signup.status == "pending", _pending_since() <= now - PENDING_CLOSE_AFTER)
-        .options(selectinload(Signup.user), selectinload(Signup.occurrence).selectinload(Occurrence.task))
-        .order_by(Signup.id)).all()
-    closed = []
-    for signup in stale:
-        signup.decline_reason = None
-        signup.decided_at = now
-        closed.append((signup, _release(signup, "declined", now)))
-    return closed
+def waitlist_positions(signups) -> dict[int, int]:
+    """Waiting-list places (1 = first) of the waitlisted ones among `signups`, in one query."""
+    waiting = [s.id for s in signups if s.status == SignupStatus.WAITLISTED]
+    if not waiting:
+        return {}
+    ahead = aliased(Signup)
+    rows = db.session.execute(
+        select(Signup.id, func.count(ahead.id)).join(ahead, and_(
+            ahead.occurrence_id == Signup.occurrence_id, ahead.status == SignupStatus.WAITLISTED,
+            ahead.id <= Signup.id))
+        .where(Signup.id.in_(waiting)).group_by(Signup.id))
+    return dict(rows.all())

@@ -5,6 +5,8 @@ import os
 import secrets
 from pathlib import Path
 
+from models.base import LOCAL_ZONE_NAME
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
@@ -79,7 +81,7 @@ def load(environ: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "BABEL_DEFAULT_LOCALE": "da",
-        "BABEL_DEFAULT_TIMEZONE": "Europe/Copenhagen",
+        "BABEL_DEFAULT_TIMEZONE": LOCAL_ZONE_NAME,
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
         "LANGUAGES": ["da", "en"],
         "RETENTION_INACTIVE_MONTHS": int(env.get("RETENTION_INACTIVE_MONTHS", "24")),
@@ -88,6 +90,13 @@ def load(environ: dict | None = None) -> dict:
         "REMINDER_LEADS": env.get("REMINDER_LEADS", "1d,2h"),
         "SCHEDULER_HEARTBEAT_SECONDS": int(env.get("SCHEDULER_HEARTBEAT_SECONDS", "15")),
         "SCHEDULER_LEASE_SECONDS": int(env.get("SCHEDULER_LEASE_SECONDS", "60")),
+        # Admins and coordinators see a warning when the scheduler has been silent this long.
+        "SCHEDULER_STALE_MINUTES": int(env.get("SCHEDULER_STALE_MINUTES", "10")),
+        # Try a mail at once after the change that caused it commits (the scheduler retries the rest).
+        "MAIL_SEND_IMMEDIATELY": _bool(env.get("MAIL_SEND_IMMEDIATELY"), True),
+        # Per-process caches of the public task list and of a task page's related tasks; 0 switches off.
+        "TASK_LIST_CACHE_SECONDS": float(env.get("TASK_LIST_CACHE_SECONDS", "10")),
+        "RELATED_TASKS_CACHE_SECONDS": float(env.get("RELATED_TASKS_CACHE_SECONDS", "60")),
         "MATCHING_INDEX_DIR": env.get("MATCHING_INDEX_DIR") or None,
         "WTF_CSRF_TIME_LIMIT": None,
     }

@@ -3,24 +3,36 @@
 `load_demo_data(session, now=...)` fills an empty database and returns what it added; on a database
 that already has users it raises DemoDataExists and changes nothing. The random generator has a fixed
 seed, so two loads on the same day give the same site.
+
+Everything that has a use case is made through it (models/*_operations.py and the councils' operations),
+at the moment it would have happened, so the demo tells the truth: no volunteer is accepted on a task
+whose screening they lack, no task is published with an incomplete frame, and the audit log shows who
+decided what. Nobody is mailed while it loads (models.notices.quiet).
 """
 from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from models import (AvailabilitySlot, CoCreator, Council, CouncilMember, Event, EventSignup, Idea, IdeaEvent,
-                    Institution, InstitutionMember, Occurrence, Project, ProjectFollower, ProjectUpdate, Role,
-                    Screening, Signup, Task, User, VolunteerProfile)
+from models import (Council, CouncilMember, IdeaStatus, Institution, InstitutionMember, ReviewStatus, Role, Task,
+                    TaskKind, TaskStatus, User)
+from models.base import LOCAL
+from models.calendar import create_event, sign_up_for_event
+from models.idea_operations import answer_idea, close_idea, join_idea, submit_idea
+from models.notices import quiet
+from models.projects import create_project, follow_project, post_update
+from models.task_operations import (TaskPlan, cancel_task, close_task, confirm_coming, create_task, publish_task,
+                                    record_attendance, sign_up)
+from models.tasks import Recurrence, unmet_requirements
+from models.volunteer_operations import (ProfileChanges, ScreeningFacts, review_profile, record_screening,
+                                         update_profile)
 
 DEMO_PASSWORD = "Samskab-demo-2026"
-LOCAL = ZoneInfo("Europe/Copenhagen")
 
 # (e-mail, name, roles) — the README lists these logins.
 DEMO_LOGINS = [
@@ -197,6 +209,11 @@ def load_demo_data(session: Session, *, now: datetime) -> dict[str, int]:
     """Fill an empty database with demo content; raise DemoDataExists when there are users already."""
     if session.scalar(select(func.count(User.id))):
         raise DemoDataExists()
+    with quiet():
+        return _load(session, now)
+
+
+def _load(session: Session, now: datetime) -> dict[str, int]:
     rng = random.Random(2026)
     today = now.astimezone(LOCAL).date()
     password_hash = generate_password_hash(DEMO_PASSWORD, method="scrypt")
@@ -210,41 +227,52 @@ def load_demo_data(session: Session, *, now: datetime) -> dict[str, int]:
         session.add(user)
         logins[email] = user
     session.flush()
+    coordinator = logins["koordinator@samskab.dk"]
 
-    institutions = _institutions(session, logins["institution@samskab.dk"])
-    citizens = _citizens(session, rng, now, password_hash, logins["borger@samskab.dk"])
-    tasks = _tasks(session, rng, now, today, institutions, logins["institution@samskab.dk"])
-    signups = _signups(session, rng, now, tasks, citizens)
+    institutions, hosts = _institutions(session, now, logins["institution@samskab.dk"])
+    citizens = _citizens(session, rng, now, today, password_hash, logins["borger@samskab.dk"], coordinator)
+    tasks = _tasks(rng, now, today, institutions, hosts)
+    signups = _signups(rng, now, tasks, citizens, hosts)
     councils = _councils(session, logins["lokalraad@samskab.dk"], citizens)
-    projects = _projects(session, rng, now, councils, logins["lokalraad@samskab.dk"], citizens, tasks)
-    events = _events(session, rng, today, councils, institutions, citizens)
-    ideas = _ideas(session, rng, now, citizens, logins["koordinator@samskab.dk"])
+    projects = _projects(rng, now, councils, citizens)
+    events = _events(rng, now, today, councils, institutions, hosts, citizens)
+    ideas = _ideas(rng, now, citizens)
     session.flush()
-    return {"users": len(logins) + len(citizens) - 1, "institutions": len(institutions), "tasks": len(tasks),
-            "sign-ups": signups, "councils": len(councils), "projects": projects, "events": events,
-            "ideas": ideas}
+    return {"users": session.scalar(select(func.count(User.id))), "institutions": len(institutions),
+            "tasks": len(tasks), "sign-ups": signups, "councils": len(councils), "projects": projects,
+            "events": events, "ideas": ideas}
 
 
-def _institutions(session: Session, staff: User) -> list[Institution]:
-    created = []
+def _institutions(session: Session, now: datetime, staff: User) -> tuple[list[Institution], dict[int, User]]:
+    """The institutions, each with a member of staff who posts its tasks (the demo login works at two);
+    returns the institutions and {institution id: its member of staff}."""
+    created, hosts = [], {}
     for name, kind, address, postcode in INSTITUTIONS:
-        inst = Institution(name=name, kind=kind, address=address, postcode=postcode,
-                           email=f"kontakt@{name.split()[0].lower().replace('ø', 'oe').replace('æ', 'ae').replace('å', 'aa')}.dk",
+        slug = name.split()[0].lower().replace('ø', 'oe').replace('æ', 'ae').replace('å', 'aa')
+        inst = Institution(name=name, kind=kind, address=address, postcode=postcode, email=f"kontakt@{slug}.dk",
                            description="")
         session.add(inst)
         created.append(inst)
     session.flush()
     # The demo staff member works for a school and an elder centre, so both views have content.
-    for inst in (created[0], created[2]):
-        session.add(InstitutionMember(institution_id=inst.id, user_id=staff.id))
-    return created
+    for n, inst in enumerate(created):
+        host = staff if n in (0, 2) else User(email=f"personale{n}@example.dk", name=f"Personale, {inst.name}",
+                                              created_at=now - timedelta(days=300))
+        if host is not staff:
+            host.grant(Role.STAFF)
+            session.add(host)
+            session.flush()
+        session.add(InstitutionMember(institution_id=inst.id, user_id=host.id))
+        hosts[inst.id] = host
+    session.flush()
+    return created, hosts
 
 
-def _citizens(session: Session, rng: random.Random, now: datetime, password_hash: str,
-              demo: User) -> list[User]:
+def _citizens(session: Session, rng: random.Random, now: datetime, today: date, password_hash: str, demo: User,
+              coordinator: User) -> list[User]:
     people = [demo]
-    _profile(session, rng, demo, ("Lektiehjælp, højtlæsning og IT-hjælp", "Børn, bøger og ældre"), "2800",
-             consent=True, approved=True)
+    _profile(rng, now, today, demo, ("Lektiehjælp, højtlæsning og IT-hjælp", "Børn, bøger og ældre"), "2800",
+             coordinator, consent=True, approved=True, screened=True)
     for n in range(64):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         user = User(email=f"{_ascii(first)}.{_ascii(last)}.{n}@example.dk", name=f"{first} {last}",
@@ -253,9 +281,10 @@ def _citizens(session: Session, rng: random.Random, now: datetime, password_hash
         user.grant(Role.CITIZEN)
         session.add(user)
         session.flush()
-        postcode = rng.choice(AREAS)[0]
-        _profile(session, rng, user, rng.choice(SKILL_SETS), postcode, consent=rng.random() < 0.75,
-                 approved=rng.random() < 0.8)
+        approved = rng.random() < 0.8
+        _profile(rng, now, today, user, rng.choice(SKILL_SETS), rng.choice(AREAS)[0], coordinator,
+                 consent=rng.random() < 0.75, approved=approved,
+                 screened=approved and rng.random() < 0.5 and n != 29)  # citizens[30] waits for a certificate
         people.append(user)
     return people
 
@@ -264,129 +293,118 @@ def _ascii(name: str) -> str:
     return name.lower().replace("ø", "oe").replace("æ", "ae").replace("å", "aa")
 
 
-def _profile(session: Session, rng: random.Random, user: User, skills: tuple[str, str], postcode: str, *,
-             consent: bool, approved: bool) -> VolunteerProfile:
-    profile = VolunteerProfile(
-        user_id=user.id, skills=skills[0], interests=skills[1], tags="", postcode=postcode,
-        travel_km=rng.choice([2, 5, 10, 20]), languages=rng.choice(["dansk", "dansk, engelsk", "dansk, arabisk"]),
-        offers_time=True, offers_ideas=rng.random() < 0.4,
-        motivations=",".join(rng.sample(MOTIVATION_CHOICES, 2)), consent_to_be_found=consent,
-        birth_year=rng.randint(1945, 2006), gender=rng.choice(["female", "male", None]),
-        review_status="approved" if approved else "new")
-    for weekday in rng.sample(range(7), 3):
-        profile.availability.append(AvailabilitySlot(weekday=weekday, part=rng.choice(["morning", "afternoon",
-                                                                                        "evening"])))
-    session.add(profile)
-    session.flush()
-    if approved and rng.random() < 0.5:
-        session.add(Screening(profile_id=profile.id, child_certificate_status="received",
-                              child_certificate_received_on=date.today() - timedelta(days=200),
-                              child_certificate_valid_until=date.today() + timedelta(days=rng.choice([20, 500])),
-                              pledge_accepted_at=user.created_at))
-    return profile
+def _profile(rng: random.Random, now: datetime, today: date, user: User, skills: tuple[str, str], postcode: str,
+             coordinator: User, *, consent: bool, approved: bool, screened: bool) -> None:
+    """The citizen writes a profile; the coordinator approves most and records screening for some."""
+    written = max(user.created_at, now - timedelta(days=60))
+    availability = {(weekday, rng.choice(["morning", "afternoon", "evening"])) for weekday in rng.sample(range(7), 3)}
+    update_profile(user, ProfileChanges(
+        skills=skills[0], interests=skills[1], postcode=postcode, travel_km=rng.choice([2, 5, 10, 20]),
+        languages=rng.choice(["dansk", "dansk, engelsk", "dansk, arabisk"]), offers_time=True,
+        offers_ideas=rng.random() < 0.4, motivations=rng.sample(MOTIVATION_CHOICES, 2),
+        consent_to_be_found=consent, consent_shown_to_citizens=consent and approved and rng.random() < 0.3,
+        availability=availability, birth_year=rng.randint(1945, 2006), gender=rng.choice(["female", "male", None])),
+        now=written)
+    if approved:
+        review_profile(user.profile, actor=coordinator, now=written + timedelta(days=2), decision=ReviewStatus.APPROVED)
+    if screened:
+        record_screening(user.profile, ScreeningFacts(
+            "received", requested_on=today - timedelta(days=230), received_on=today - timedelta(days=200),
+            valid_until=today + timedelta(days=rng.choice([20, 500])), pledge_given=True),
+            actor=coordinator, now=written + timedelta(days=3))
 
 
-def _tasks(session: Session, rng: random.Random, now: datetime, today: date, institutions: list[Institution],
-           staff: User) -> list[Task]:
+def _tasks(rng: random.Random, now: datetime, today: date, institutions: list[Institution],
+           hosts: dict[int, User]) -> list[Task]:
     tasks = []
     for i, (inst_no, title, description, skills, does, recurrence, weeks, capacity, hours, child, pledge,
             kind) in enumerate(TASK_TEMPLATES):
         inst = institutions[inst_no]
-        task = Task(institution_id=inst.id, title=title, description=description, skills_wanted=skills,
-                    volunteers_do=does,
-                    volunteers_do_not="Ingen personlig pleje eller medicin, ingen fortrolige oplysninger, "
-                                      "og du indgår aldrig i normeringen.",
-                    place=inst.address, postcode=inst.postcode,
-                    contact_name=rng.choice(["Lars Holm", "Pia Friis", "Ahmed Ali", "Susanne Kjær"]),
-                    contact_email=inst.email or "kontakt@example.dk", contact_phone="45 97 35 00",
-                    capacity=capacity, kind=kind, recurrence=recurrence,
-                    hours_estimate=Decimal(hours), requires_child_certificate=child, requires_pledge=pledge,
-                    compensation_note="Kørselsgodtgørelse efter aftale." if i % 3 == 0 else "",
-                    insurance_note="Kommunen har en forsikring, der dækker frivillige under opgaven.",
-                    status="open", created_by_id=staff.id, created_at=now - timedelta(days=30 - i % 20),
-                    published_at=now - timedelta(days=28 - i % 20))
-        # The first tasks start within the next day, so reminders are due right after loading.
+        fields = dict(title=title, description=description, skills_wanted=skills, volunteers_do=does,
+                      volunteers_do_not="Ingen personlig pleje eller medicin, ingen fortrolige oplysninger, "
+                                        "og du indgår aldrig i normeringen.",
+                      place=inst.address, postcode=inst.postcode,
+                      contact_name=rng.choice(["Lars Holm", "Pia Friis", "Ahmed Ali", "Susanne Kjær"]),
+                      contact_email=inst.email, contact_phone="45 97 35 00", hours_estimate=Decimal(hours),
+                      requires_child_certificate=child, requires_pledge=pledge,
+                      compensation_note="Kørselsgodtgørelse efter aftale." if i % 3 == 0 else "Ingen godtgørelse.",
+                      insurance_note="Kommunen har en forsikring, der dækker frivillige under opgaven.")
+        created = now - timedelta(days=30 - i % 20)
+        # The first tasks start within the next day, so reminders are due right after loading; the
+        # wheelchair team began three weeks ago, so its first time has attendance and hours.
         first_day = today + timedelta(days=1 if i < 4 else rng.randint(2, 40))
+        if i == 5:
+            first_day = today - timedelta(days=20)
         start_hour = 9 + (i % 4) * 2
-        if kind == "fixed":
+        if kind == TaskKind.FIXED:
+            step = 2 if recurrence == Recurrence.BIWEEKLY else 1
+            schedule = []
             for week in range(weeks):
-                step = 2 if recurrence == "biweekly" else 1
-                day = first_day + timedelta(weeks=week * step)
-                starts = _at(day, start_hour)
+                starts = _at(first_day + timedelta(weeks=week * step), start_hour)
                 if i == 0 and week == 0:
                     # Starts in a few hours whatever the clock: the day-before reminder is due at once.
                     starts = (now + timedelta(hours=5)).replace(minute=0, second=0, microsecond=0)
-                task.occurrences.append(Occurrence(starts_at=starts, ends_at=starts + timedelta(hours=hours),
-                                                   capacity=capacity))
-        elif kind == "window":
-            task.occurrences.append(Occurrence(starts_at=_at(first_day, 8), ends_at=_at(first_day + timedelta(days=30), 20),
-                                               capacity=capacity))
+                schedule.append((starts, starts + timedelta(hours=hours)))
+        elif kind == TaskKind.WINDOW:
+            schedule = [(_at(first_day, 8), _at(first_day + timedelta(days=30), 20))]
         else:
-            task.occurrences.append(Occurrence(starts_at=_at(first_day, 8), ends_at=None, capacity=capacity))
-        session.add(task)
+            schedule = [(_at(first_day, 8), None)]
+        plan = TaskPlan(fields=fields, capacity=capacity, kind=kind, recurrence=recurrence, schedule=schedule)
+        task = create_task(inst, plan, actor=hosts[inst.id], now=created)
         tasks.append(task)
-    # A draft, a closed and a cancelled task show the other states.
-    tasks[-1].status = "draft"
-    tasks[-1].published_at = None
-    tasks[-2].status = "closed"
-    tasks[-3].status = "cancelled"
-    tasks[-3].cancel_reason = "Arrangementet er aflyst på grund af ombygning."
-    session.flush()
+    # A draft and a closed task show the other states (a cancelled one follows the sign-ups).
+    for task in tasks[:-1]:
+        publish_task(task, actor=hosts[task.institution_id], now=task.created_at + timedelta(days=2))
+    close_task(tasks[-2], actor=hosts[tasks[-2].institution_id], now=now - timedelta(days=1))
     return tasks
 
 
-def _signups(session: Session, rng: random.Random, now: datetime, tasks: list[Task], citizens: list[User]) -> int:
-    count = 0
+def _signups(rng: random.Random, now: datetime, tasks: list[Task], citizens: list[User],
+             hosts: dict[int, User]) -> int:
+    signed_at = now - timedelta(days=3)
     demo = citizens[0]
-    # The demo citizen has commitments in the next day and a history with hours.
-    for task in tasks[:3]:
-        occ = task.occurrences[0]
-        _add_signup(session, occ, demo, "accepted", now)
+    count = 0
+
+    def join(occurrence, volunteer, at=signed_at):
+        nonlocal count
         count += 1
-    past_task = tasks[5]
-    past = Occurrence(starts_at=now - timedelta(days=20), ends_at=now - timedelta(days=20) + timedelta(hours=2),
-                      capacity=past_task.capacity)
-    past_task.occurrences.append(past)
-    session.flush()
-    _add_signup(session, past, demo, "attended", now, hours=Decimal("2.0"))
-    count += 1
+        return sign_up(occurrence, volunteer=volunteer, actor=volunteer, now=at).signup
+
+    # The demo citizen has commitments in the next day (and said "Jeg kommer" to the first) and a history.
+    firsts = [join(task.occurrences[0], demo) for task in tasks[:3]]
+    confirm_coming(firsts[0], actor=demo, now=now - timedelta(hours=1))
+    wheelchairs = tasks[5]
+    past = wheelchairs.occurrences[0]
+    helpers = [p for p in citizens[1:] if not unmet_requirements(wheelchairs, p, past.day)][:2]
+    came = [join(past, person, at=past.starts_at - timedelta(days=4)) for person in [demo, *helpers]]
+    staff = hosts[wheelchairs.institution_id]
+    record_attendance(came[0], actor=staff, now=past.ends_at, attended=True, hours=Decimal("2.0"))
+    for signup, attended in zip(came[1:], (True, False)):
+        record_attendance(signup, actor=staff, now=past.ends_at, attended=attended, hours=None)
     for task in tasks[:30]:
-        if task.status != "open":
+        if task.status != TaskStatus.OPEN:
             continue
-        for occ in task.occurrences[:2]:
-            volunteers = rng.sample(citizens[1:], min(len(citizens) - 1, occ.capacity + 1))
-            for volunteer in volunteers[: rng.randint(0, occ.capacity)]:
-                if occ.accepted_count >= occ.capacity:
-                    break
-                if volunteer is demo:
-                    continue
-                _add_signup(session, occ, volunteer, "accepted", now)
-                count += 1
-    # A full occurrence with a waitlist, and a pending application waiting for a child certificate.
+        for occurrence in [o for o in task.occurrences if o.starts_at > now][:2]:
+            # Volunteers pick tasks they can do; those still without a certificate wait, honestly, below.
+            fitting = [p for p in citizens[1:] if not unmet_requirements(task, p, occurrence.day)]
+            for volunteer in rng.sample(fitting, min(len(fitting), rng.randint(0, occurrence.capacity))):
+                if occurrence.spots_left and not any(s.user_id == volunteer.id for s in occurrence.signups):
+                    join(occurrence, volunteer)
+    # A full time with a waiting list (some of them wait for a certificate), and an application that
+    # waits for a child certificate the coordinator has not yet seen.
     full = tasks[1].occurrences[0]
     for volunteer in citizens[10:20]:
-        if any(s.user_id == volunteer.id for s in full.signups):
-            continue
-        _add_signup(session, full, volunteer, "accepted" if full.accepted_count < full.capacity else "waitlisted", now)
-        count += 1
-    pending_occ = tasks[0].occurrences[1]
-    _add_signup(session, pending_occ, citizens[30], "pending", now)
-    return count + 1
+        if not any(s.user_id == volunteer.id for s in full.signups):
+            join(full, volunteer)
+    join(tasks[0].occurrences[1], citizens[30])
+    cancelled = tasks[-3]
+    cancel_task(cancelled, actor=hosts[cancelled.institution_id], now=now - timedelta(days=1),
+                reason="Arrangementet er aflyst på grund af ombygning.")
+    return count
 
 
-def _add_signup(session: Session, occ: Occurrence, user: User, status: str, now: datetime,
-                hours: Decimal | None = None) -> Signup:
-    holds = status in ("accepted", "pending", "attended")
-    signup = Signup(occurrence=occ, user_id=user.id, status=status, holds_spot=holds, hours=hours,
-                    created_at=now - timedelta(days=3), decided_at=now - timedelta(days=2) if holds else None)
-    if holds:
-        occ.accepted_count += 1
-    session.add(signup)
-    session.flush()
-    return signup
-
-
-def _councils(session: Session, member: User, citizens: list[User]) -> list[Council]:
+def _councils(session: Session, member: User, citizens: list[User]) -> list[tuple[Council, User]]:
+    """The councils, each with the member who posts for it."""
     councils = [
         Council(name="Lokalrådet Lyngby Nord", kind="local_council", area="Kongens Lyngby",
                 description="Lokalrådet samler borgere, foreninger og kommunen om livet i Lyngby Nord."),
@@ -396,13 +414,14 @@ def _councils(session: Session, member: User, citizens: list[User]) -> list[Coun
     for council in councils:
         session.add(council)
     session.flush()
-    session.add(CouncilMember(council_id=councils[0].id, user_id=member.id))
-    session.add(CouncilMember(council_id=councils[1].id, user_id=citizens[5].id))
-    return councils
+    members = [member, citizens[5]]
+    for council, person in zip(councils, members):
+        session.add(CouncilMember(council_id=council.id, user_id=person.id))
+    session.flush()
+    return list(zip(councils, members))
 
 
-def _projects(session: Session, rng: random.Random, now: datetime, councils: list[Council], author: User,
-              citizens: list[User], tasks: list[Task]) -> int:
+def _projects(rng: random.Random, now: datetime, councils: list[tuple[Council, User]], citizens: list[User]) -> int:
     specs = [
         (councils[0], "Grøn forbindelse langs Mølleåen", "En sti og bænke langs åen, så flere kan gå tur.",
          "Kongens Lyngby", 150000, "active", 40),
@@ -413,88 +432,80 @@ def _projects(session: Session, rng: random.Random, now: datetime, councils: lis
         (councils[1], "Motion i det fri for ældre", "Ugentlige gåhold fra alle ældrecentre.",
          "Hele kommunen", 20000, "completed", 100),
     ]
-    for council, title, goal, area, budget, status, progress in specs:
-        project = Project(council_id=council.id, title=title, goal=goal, area=area, budget_kr=budget,
-                          status=status, progress=progress, created_by_id=author.id,
-                          created_at=now - timedelta(days=90))
-        session.add(project)
-        session.flush()
+    for (council, member), title, goal, area, budget, status, progress in specs:
+        project = create_project(council, actor=member, now=now - timedelta(days=90), title=title, goal=goal,
+                                 area=area, budget_kr=budget, status=status, progress=0)
         if progress:
-            session.add(ProjectUpdate(project_id=project.id, author_id=author.id, progress=progress,
-                                      body="Vi er kommet godt i gang, tak til alle der har hjulpet.",
-                                      created_at=now - timedelta(days=10)))
+            post_update(project, actor=member, now=now - timedelta(days=10), progress=progress,
+                        body="Vi er kommet godt i gang, tak til alle der har hjulpet.")
         for follower in rng.sample(citizens, 4):
-            session.add(ProjectFollower(project_id=project.id, user_id=follower.id))
-    tasks[9].project_id = None
+            follow_project(project, user=follower, now=now - timedelta(days=rng.randint(1, 80)))
     return len(specs)
 
 
-def _events(session: Session, rng: random.Random, today: date, councils: list[Council],
-            institutions: list[Institution], citizens: list[User]) -> int:
+def _events(rng: random.Random, now: datetime, today: date, councils: list[tuple[Council, User]],
+            institutions: list[Institution], hosts: dict[int, User], citizens: list[User]) -> int:
     specs = [
         (councils[0], None, "Temamøde: trafik og cykelstier", "theme_meeting", 5, 19, 2, 60),
         (councils[0], None, "Lokalrådsmøde (åbent)", "meeting", 12, 19, 2, None),
         (councils[1], None, "Seniorrådet fortæller på biblioteket", "talk", 9, 14, 1, 40),
         (councils[1], None, "Åbent møde om ensomhed", "theme_meeting", 20, 16, 2, 50),
-        (None, institutions[10], "Frivillig Fredag", "event", 25, 10, 6, None),
-        (None, institutions[6], "Informationsmøde om lektiehjælp", "meeting", 3, 17, 1, 25),
+        (None, 10, "Frivillig Fredag", "event", 25, 10, 6, None),
+        (None, 6, "Informationsmøde om lektiehjælp", "meeting", 3, 17, 1, 25),
     ]
-    for council, inst, title, kind, days, hour, hours, capacity in specs:
+    for host, inst_no, title, kind, days, hour, hours, capacity in specs:
         day = today + timedelta(days=days)
-        event = Event(council_id=council.id if council else None, institution_id=inst.id if inst else None,
-                      title=title, kind=kind, description="Alle er velkomne. Kaffe og kage.",
-                      place=inst.name if inst else "Lyngby Medborgerhus", area=council.area if council else "Kongens Lyngby",
-                      starts_at=_at(day, hour), ends_at=_at(day, hour) + timedelta(hours=hours), capacity=capacity)
-        session.add(event)
-        session.flush()
+        council, member = host or (None, None)
+        inst = institutions[inst_no] if inst_no is not None else None
+        event = create_event(actor=member or hosts[inst.id], now=now - timedelta(days=14),
+                             council_id=council.id if council else None,
+                             institution_id=inst.id if inst else None, title=title, kind=kind,
+                             description="Alle er velkomne. Kaffe og kage.",
+                             place=inst.name if inst else "Lyngby Medborgerhus",
+                             area=council.area if council else "Kongens Lyngby",
+                             starts_at=_at(day, hour), ends_at=_at(day, hour) + timedelta(hours=hours),
+                             capacity=capacity)
         for person in rng.sample(citizens, 5):
-            session.add(EventSignup(event_id=event.id, user_id=person.id))
-            event.attendee_count += 1
+            sign_up_for_event(event, user=person, now=now - timedelta(days=rng.randint(1, 10)))
     return len(specs)
 
 
-def _ideas(session: Session, rng: random.Random, now: datetime, citizens: list[User], agent: User) -> int:
+def _ideas(rng: random.Random, now: datetime, citizens: list[User]) -> int:
     specs = [
-        ("Bytte-reol på biblioteket", "En reol hvor man kan bytte frø, bøger og værktøj.", "received", 1),
-        ("Reparationscafé en lørdag om måneden", "Vi reparerer cykler, lamper og tøj sammen.", "in_dialogue", 4),
+        ("Bytte-reol på biblioteket", "En reol hvor man kan bytte frø, bøger og værktøj.", IdeaStatus.RECEIVED, 1),
+        ("Reparationscafé en lørdag om måneden", "Vi reparerer cykler, lamper og tøj sammen.",
+         IdeaStatus.IN_DIALOGUE, 4),
         ("Fællesspisning for enlige ældre", "Et månedligt måltid i medborgerhuset for ældre, der bor alene.",
-         "can_go_ahead", 12),
-        ("Hundeskov i Virum", "En indhegnet hundeskov i Virum.", "cannot_engage", 20),
-        ("Lektiecafé på arabisk og dansk", "Lektiehjælp hvor forældre også kan få hjælp.", "realised", 60),
-        ("Loppemarked i gaden", "Et årligt loppemarked på vores vej.", "closed", 90),
+         IdeaStatus.CAN_GO_AHEAD, 12),
+        ("Hundeskov i Virum", "En indhegnet hundeskov i Virum.", IdeaStatus.CANNOT_ENGAGE, 20),
+        ("Lektiecafé på arabisk og dansk", "Lektiehjælp hvor forældre også kan få hjælp.", IdeaStatus.REALISED, 60),
+        ("Loppemarked i gaden", "Et årligt loppemarked på vores vej.", IdeaStatus.CLOSED, 90),
     ]
     for n, (title, what, status, age_days) in enumerate(specs):
         initiator = citizens[0] if n == 1 else citizens[n + 2]
         created = now - timedelta(days=age_days)
-        idea = Idea(initiator_id=initiator.id, title=title, what=what, why="Det skaber fællesskab i området.",
-                    for_whom="Naboer og borgere i området", own_contribution="Jeg kan stå for planlægningen.",
-                    needs_from_municipality="Et lokale og lidt hjælp til at komme i gang.",
-                    area=rng.choice(AREAS)[1], theme="community", status=status, agent_id=agent.id,
-                    created_at=created, answer_due_at=created + timedelta(days=7))
-        session.add(idea)
-        session.flush()
-        session.add(IdeaEvent(idea_id=idea.id, actor_id=initiator.id, kind="created", to_status="received",
-                              created_at=created))
-        if status != "received":
-            answered = created + timedelta(days=min(age_days - 1, 3))
-            idea.first_answer_at = answered
-            session.add(IdeaEvent(idea_id=idea.id, actor_id=agent.id, kind="status", from_status="received",
-                                  to_status="in_dialogue", message="Tak for idéen! Lad os tage en snak.",
-                                  created_at=answered))
-            if status != "in_dialogue":
-                message = ("Vi kan desværre ikke indgå: der er ikke et egnet areal i Virum."
-                           if status == "cannot_engage" else "Kommunen kan stille et lokale til rådighed.")
-                session.add(IdeaEvent(idea_id=idea.id, actor_id=agent.id, kind="status", from_status="in_dialogue",
-                                      to_status="cannot_engage" if status == "cannot_engage" else "can_go_ahead",
-                                      message=message, next_step="Første planlægningsmøde" if status != "cannot_engage" else "",
-                                      next_who=agent.name if status != "cannot_engage" else "",
-                                      next_when="Inden for to uger" if status != "cannot_engage" else "",
-                                      created_at=answered + timedelta(days=1)))
-            if status in ("realised", "closed"):
-                session.add(IdeaEvent(idea_id=idea.id, actor_id=initiator.id, kind="status",
-                                      from_status="can_go_ahead", to_status=status,
-                                      created_at=answered + timedelta(days=20)))
+        idea = submit_idea(initiator=initiator, now=created, answer_due_at=created + timedelta(days=7), title=title,
+                           what=what, why="Det skaber fællesskab i området.",
+                           for_whom="Naboer og borgere i området", own_contribution="Jeg kan stå for planlægningen.",
+                           needs_from_municipality="Et lokale og lidt hjælp til at komme i gang.",
+                           area=rng.choice(AREAS)[1], theme="community")
         for helper in rng.sample(citizens[20:], 2 if n % 2 == 0 else 0):
-            session.add(CoCreator(idea_id=idea.id, user_id=helper.id, offer="Jeg kan hjælpe med praktiske ting.",
-                                  created_at=created + timedelta(days=1)))
+            join_idea(idea, user=helper, now=created + timedelta(hours=20), offer="Jeg kan hjælpe med praktiske ting.")
+        if status == IdeaStatus.RECEIVED:
+            continue
+        agent = idea.agent
+        answered = created + timedelta(days=min(age_days - 1, 3))
+        answer_idea(idea, actor=agent, now=answered, status=IdeaStatus.IN_DIALOGUE,
+                    message="Tak for idéen! Lad os tage en snak.")
+        if status == IdeaStatus.IN_DIALOGUE:
+            continue
+        if status == IdeaStatus.CANNOT_ENGAGE:
+            answer_idea(idea, actor=agent, now=answered + timedelta(days=1), status=status,
+                        message="Vi kan desværre ikke indgå: der er ikke et egnet areal i Virum.")
+            continue
+        answer_idea(idea, actor=agent, now=answered + timedelta(days=1), status=IdeaStatus.CAN_GO_AHEAD,
+                    message="Kommunen kan stille et lokale til rådighed.", next_step="Første planlægningsmøde",
+                    next_who=agent.name, next_when="Inden for to uger")
+        if status in IdeaStatus.FINAL:
+            close_idea(idea, actor=initiator, now=answered + timedelta(days=20), status=status)
     return len(specs)

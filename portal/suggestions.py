@@ -1,7 +1,7 @@
 """Suggestions through `matching`: tasks for a citizen, volunteers for a task, related tasks.
 
-Three cached TextIndexes per process (published tasks; profiles of volunteers who consented to be
-found; visible ideas, for the idea pages) are kept in step with the database on each use by a diff of (id, updated_at): changed rows are
+Three cached TextIndexes per process (open tasks; profiles that coordinators and institutions may find
+by models.consent; visible ideas, for the idea pages) are kept in step with the database on each use by a diff of (id, updated_at): changed rows are
 added, updated or removed incrementally, never refitted inside a request. The scheduled job
 `matching_refit` rebuilds them all from the database (relearning the compound vocabulary and IDF) and,
 outside tests, writes them to the instance folder so every web process picks the fresh fit up.
@@ -29,8 +29,10 @@ from sqlalchemy.orm import selectinload
 from matching import Match, TextIndex
 from matching.index import FORMAT_VERSION
 from matching import ranking
-from models import (Idea, Institution, Occurrence, Signup, Task, User, VolunteerProfile, db, utcnow)
-from models.tasks import ACTIVE, HOLDING, OPEN_STATES
+from models import (CertificateStatus, Idea, IdeaStatus, Institution, Occurrence, ReviewStatus, Signup, SignupStatus,
+                    Task, TaskStatus, User, VolunteerProfile, db, utcnow)
+from models.base import matching_text
+from models.consent import Audience, findable_profiles
 
 log = logging.getLogger(__name__)
 
@@ -122,27 +124,26 @@ class Corpus:
 
 
 def _task_stamps() -> dict:
-    return dict(db.session.execute(select(Task.id, Task.updated_at).where(Task.status.in_(OPEN_STATES))).all())
+    return dict(db.session.execute(select(Task.id, Task.updated_at).where(Task.status == TaskStatus.OPEN)).all())
+
+
+def _texts(model, ids: Iterable) -> dict:
+    """{id: the matching text} of rows, reading only the columns the model's MATCHING_FIELDS name."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    columns = [getattr(model, name) for name in model.MATCHING_FIELDS]
+    return {row[0]: matching_text(row[1:]) for row in db.session.execute(select(model.id, *columns)
+                                                                          .where(model.id.in_(ids)))}
 
 
 def _task_texts(ids: Iterable) -> dict:
-    ids = list(ids)
-    rows = db.session.execute(select(Task.id, Task.title, Task.description, Task.skills_wanted,
-                                     Task.volunteers_do).where(Task.id.in_(ids))) if ids else []
-    return {row.id: " ".join([row.title, row.description, row.skills_wanted or "", row.volunteers_do or ""])
-            for row in rows}
+    return _texts(Task, ids)
 
 
 def _consenting():
-    """Profiles whose people may be suggested at all: consent to be found, not declined, active users."""
-    return (select(VolunteerProfile).join(User, VolunteerProfile.user_id == User.id)
-            .where(VolunteerProfile.consent_to_be_found.is_(True), VolunteerProfile.review_status != "declined",
-                   User.active.is_(True), User.deleted_at.is_(None)))
-
-
-def _findable():
-    """Profiles that may be suggested for a task: consenting (above) and offering time."""
-    return _consenting().where(VolunteerProfile.offers_time.is_(True))
+    """Profiles whose people may be suggested at all: those institutions may find (models.consent)."""
+    return findable_profiles(Audience.INSTITUTIONS)
 
 
 class ProfileStamp(NamedTuple):
@@ -170,15 +171,11 @@ def _profile_texts(ids: Iterable) -> dict:
 def _idea_stamps() -> dict:
     """Ideas that may be suggested as similar: not hidden, not closed."""
     return dict(db.session.execute(select(Idea.id, Idea.updated_at)
-                                   .where(Idea.hidden.is_(False), Idea.status != "closed")).all())
+                                   .where(Idea.hidden.is_(False), Idea.status != IdeaStatus.CLOSED)).all())
 
 
 def _idea_texts(ids: Iterable) -> dict:
-    ids = list(ids)
-    rows = db.session.execute(select(Idea.id, Idea.title, Idea.what, Idea.why, Idea.for_whom, Idea.own_contribution)
-                              .where(Idea.id.in_(ids))) if ids else []
-    return {row.id: " ".join(filter(None, [row.title, row.what, row.why, row.for_whom, row.own_contribution]))
-            for row in rows}
+    return _texts(Idea, ids)
 
 
 def corpora() -> dict[str, Corpus]:
@@ -204,7 +201,7 @@ def bookable_task_ids(now: datetime) -> list[int]:
     """Cheap SQL pre-filter: published tasks with a future, uncancelled occurrence with a free spot."""
     return list(db.session.scalars(
         select(Task.id).join(Occurrence, Occurrence.task_id == Task.id)
-        .where(Task.status.in_(OPEN_STATES), Occurrence.cancelled.is_(False), Occurrence.starts_at > now,
+        .where(Task.status == TaskStatus.OPEN, Occurrence.cancelled.is_(False), Occurrence.starts_at > now,
                Occurrence.accepted_count < Occurrence.capacity).distinct()))
 
 
@@ -219,7 +216,7 @@ def task_facts(ids: Iterable[int], now: datetime) -> dict[int, ranking.TaskFacts
     for o in db.session.scalars(select(Occurrence).where(Occurrence.task_id.in_(ids), Occurrence.starts_at > now)
                                 .order_by(Occurrence.starts_at)):
         openings[o.task_id].append(ranking.Opening(o.id, o.starts_at, o.ends_at, o.spots_left, o.cancelled))
-    return {t.id: ranking.TaskFacts(t.id, tuple(openings[t.id]), t.status in OPEN_STATES, postcode,
+    return {t.id: ranking.TaskFacts(t.id, tuple(openings[t.id]), t.takes_signups, postcode,
                                     t.requires_child_certificate, t.requires_pledge)
             for t, postcode in rows}
 
@@ -237,10 +234,11 @@ def volunteer_facts(user_ids: Iterable[int], now: datetime, *, task_id: int | No
                  selectinload(VolunteerProfile.screening))).all()
     upcoming = dict(db.session.execute(
         select(Signup.user_id, func.count(Signup.id)).join(Occurrence, Signup.occurrence_id == Occurrence.id)
-        .where(Signup.user_id.in_(user_ids), Signup.status.in_(HOLDING), Occurrence.starts_at > now)
+        .where(Signup.user_id.in_(user_ids), Signup.status.in_(SignupStatus.HOLDING), Occurrence.starts_at > now)
         .group_by(Signup.user_id)).all())
     busy_query = (select(Signup.user_id, Signup.occurrence_id).join(Occurrence, Signup.occurrence_id == Occurrence.id)
-                  .where(Signup.user_id.in_(user_ids), Signup.status.in_(ACTIVE), Occurrence.starts_at > now))
+                  .where(Signup.user_id.in_(user_ids), Signup.status.in_(SignupStatus.ACTIVE),
+                         Occurrence.starts_at > now))
     if task_id is not None:
         busy_query = busy_query.where(Occurrence.task_id == task_id)
     busy: dict[int, set] = {}
@@ -250,13 +248,13 @@ def volunteer_facts(user_ids: Iterable[int], now: datetime, *, task_id: int | No
     for p in profiles:
         screening = p.screening
         valid = (screening.child_certificate_valid_until
-                 if screening and screening.child_certificate_status == "received" else None)
+                 if screening and screening.child_certificate_status == CertificateStatus.RECEIVED else None)
         facts[p.user_id] = ranking.VolunteerFacts(
             p.user_id, consent_to_be_found=bool(p.consent_to_be_found) or not require_consent,
             availability=frozenset((s.weekday, s.part) for s in p.availability),
             away=tuple((a.starts_on, a.ends_on) for a in p.away), postcode=p.postcode, travel_km=p.travel_km,
             child_certificate_until=valid, pledge_given=bool(screening and screening.pledge_accepted_at),
-            can_be_screened=p.review_status != "declined", upcoming=upcoming.get(p.user_id, 0),
+            can_be_screened=p.review_status not in ReviewStatus.BARRED, upcoming=upcoming.get(p.user_id, 0),
             busy_openings=frozenset(busy.get(p.user_id, ())))
     return facts
 
@@ -287,18 +285,20 @@ class VolunteerSuggestion:
 def tasks_for(user: User, *, now: datetime | None = None, k: int = SHOWN) -> list[TaskSuggestion]:
     """"Forslag til dig": bookable tasks that fit the citizen's profile text, times, area and screening.
 
-    The citizen's own consent to be found is not needed to see suggestions for oneself.
+    The citizen's own consent to be found is not needed to see suggestions for oneself; a declined
+    profile holds no place, so nothing is suggested to it.
     """
     now = now or utcnow()
     profile = user.profile
-    if profile is None or not profile.offers_time or not profile.matching_text.strip():
+    if (profile is None or not profile.offers_time or profile.review_status in ReviewStatus.BARRED
+            or not profile.matching_text.strip()):
         return []
     me = volunteer_facts([user.id], now, require_consent=False).get(user.id)
     if me is None:
         return []
     # A task the citizen already takes part in is not suggested again, not even its other times.
     mine = set(db.session.scalars(select(Occurrence.task_id).join(Signup, Signup.occurrence_id == Occurrence.id)
-                                  .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE))))
+                                  .where(Signup.user_id == user.id, Signup.status.in_(SignupStatus.ACTIVE))))
     bookable = [i for i in bookable_task_ids(now) if i not in mine]
     index = corpora()["tasks"].current()
     ranked: list[ranking.Suggestion] = []
@@ -319,7 +319,7 @@ def volunteers_for(task: Task, *, now: datetime | None = None, k: int = SHOWN,
     With `occurrence_id` only that occurrence counts (the under-filled task mail asks about one date).
     """
     now = now or utcnow()
-    if task.status not in OPEN_STATES:
+    if not task.takes_signups:
         return []
     facts = task_facts([task.id], now).get(task.id)
     if facts is not None and occurrence_id is not None:
@@ -354,24 +354,12 @@ def related_tasks(task: Task, *, now: datetime | None = None, k: int = RELATED_S
             for m in matches if m.id in tasks]
 
 
-def invitation_key(task: Task, user: User) -> str:
-    return f"invitation:{task.id}:{user.id}"
-
-
 def invited_ids(task: Task, users: dict[int, User]) -> set[int]:
+    """Who among `users` has been invited to the task already (their invitation is in the outbox)."""
+    from portal.mail.notices.tasks import invitation_key
     from portal.mail.outbox import already_queued
     keys = {invitation_key(task, u): uid for uid, u in users.items()}
     return {keys[key] for key in already_queued(keys)}
-
-
-def can_invite(task: Task, user: User, *, now: datetime) -> bool:
-    """Only findable volunteers who pass the hard filters for this task may be invited."""
-    findable = _findable().where(VolunteerProfile.user_id == user.id).with_only_columns(VolunteerProfile.id)
-    if db.session.scalar(findable) is None:
-        return False
-    facts = task_facts([task.id], now).get(task.id)
-    me = volunteer_facts([user.id], now, task_id=task.id).get(user.id)
-    return facts is not None and me is not None and ranking.fit(facts, me, now=now) is not None
 
 
 def _strong(matches: list[Match]) -> list[Match]:

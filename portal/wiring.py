@@ -1,4 +1,9 @@
-"""Binds extensions, blueprints, CLI commands, error pages and response headers to an app."""
+"""Binds extensions, blueprints, CLI commands, error pages and response headers to an app.
+
+All wiring is here and explicit: blueprints (a room spread over several modules builds its own from
+their route tables), Jinja filters and globals, engine and session listeners, the writers of the
+operations' notices and the delivery of the mails a request caused. Importing a module wires nothing.
+"""
 from __future__ import annotations
 
 import logging
@@ -11,10 +16,16 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
 
-from models import User, db
+from models import (CertificateStatus, IdeaEventKind, IdeaStatus, OutboxStatus, ReviewStatus, SignupStatus, TaskKind,
+                    TaskStatus, User, db)
+from models.base import LOCAL_ZONE_NAME
+from models.tasks import Recurrence
 from portal.extensions import babel, csrf, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
+# The states templates compare with, by name (never as string literals).
+STATES = {cls.__name__: cls for cls in (TaskStatus, TaskKind, Recurrence, SignupStatus, ReviewStatus,
+                                        CertificateStatus, IdeaStatus, IdeaEventKind, OutboxStatus)}
 
 
 class DatabaseInt(IntegerConverter):
@@ -31,19 +42,33 @@ def init_app(app: Flask) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
     db.init_app(app)
     _survive_lost_connections(app)
-    _sqlite_pragmas(app)
+    _engine_listeners(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True,
                      compare_type=True, include_object=_include_object, render_item=_render_item)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Europe/Copenhagen")
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: LOCAL_ZONE_NAME)
     limiter.init_app(app)
     _init_login(app)
     _register_blueprints(app)
     _register_errors(app)
     _register_template_helpers(app)
+    _mail_wiring(app)
     app.after_request(_security_headers)
     from portal import cli
     cli.init_app(app)
+
+
+def _mail_wiring(app: Flask) -> None:
+    """The operations' notices are written by portal.mail's writers; what a request caused and committed
+    is tried at once after the view (the scheduler retries the rest)."""
+    from portal.mail import notices, outbox, sender
+    notices.init_app(app)
+    outbox.track_commits(db.session)
+
+    @app.after_request
+    def deliver_what_was_committed(response):
+        sender.deliver_committed()
+        return response
 
 
 def _include_object(obj, name, type_, reflected, compare_to):
@@ -79,21 +104,25 @@ def _survive_lost_connections(app: Flask) -> None:
     app.teardown_appcontext(remove_session)
 
 
-def _sqlite_pragmas(app: Flask) -> None:
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
+def _engine_listeners(app: Flask) -> None:
+    """Everything that listens to the app's engine, in one place: SQLite pragmas and local-time
+    functions, and the write generation the public pages' caches watch."""
     from sqlalchemy import event
-    from sqlalchemy.engine import Engine
 
+    from portal.public import cache, finding
     with app.app_context():
-        engine: Engine = db.engine
+        engine = db.engine
+    cache.install(engine)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        finding.install_sqlite_functions(engine)
 
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn, _record):
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=10000")
-            cur.close()
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
 
 
 def _select_locale() -> str:
@@ -125,25 +154,20 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    """Every room; a room spread over several modules builds its blueprint from their route tables."""
+    from portal import citizens, councils, institutions
     from portal.admin.views import bp as admin
     from portal.auth.views import bp as auth
-    from portal.citizens.views import bp as citizens
-    import portal.citizens.insight  # noqa: F401  (adds the insight page to the citizens blueprint)
     from portal.coordinators.views import bp as coordinators
-    from portal.councils.views import bp as councils
-    from portal.institutions.views import bp as institutions
-    import portal.institutions.suggested  # noqa: F401  (suggested volunteers and invitations, matching)
+    from portal.health.views import bp as health
+    from portal.ideas.views import bp as ideas
     from portal.mail.views import bp as mail
     from portal.privacy.views import bp as privacy
     from portal.public.views import bp as public
 
-    for bp in (public, auth, citizens, institutions, councils, coordinators, admin, mail):
+    for bp in (public, auth, citizens.blueprint(), institutions.blueprint(), councils.blueprint(), coordinators,
+               admin, mail, privacy, ideas, health):
         app.register_blueprint(bp)
-    app.register_blueprint(privacy)
-    from portal.ideas.views import bp as ideas
-    app.register_blueprint(ideas)
-    from portal.health.views import bp as health
-    app.register_blueprint(health)
 
 
 def _register_errors(app: Flask) -> None:
@@ -227,6 +251,13 @@ def _register_template_helpers(app: Flask) -> None:
             return _format_cached(value, "EEEE d. MMMM y" if fmt == "long" else fmt)
         return _format_cached(value, fmt, date_only=True)
 
+    from portal import formatting
+    from portal.scheduler import status as scheduler_status
+    for name, function in formatting.FILTERS.items():
+        app.add_template_filter(function, name)
+    app.jinja_env.globals.update(STATES)
+    app.context_processor(scheduler_status.template_context)
+
     @app.context_processor
     def inject():
         from portal.navigation import navigation
@@ -247,7 +278,7 @@ def _security_headers(response):
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     from flask import current_app
-    if current_app.config.get("PRODUCTION"):
+    if current_app.config["PRODUCTION"]:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if request.endpoint and not request.endpoint.startswith("static") and "Cache-Control" not in response.headers:
         if current_user and current_user.is_authenticated:

@@ -169,3 +169,9 @@ def co_creator(idea_row, person: User, *, offer: str = "Jeg kan snedkerere.", co
     db.session.add(c)
     db.session.flush()
     return c
+
+
+def sign_up(occurrence, *, volunteer, now=None, **options):
+    """The volunteer signs up themselves, through the use case (the assisted path has its own tests)."""
+    from models.task_operations import sign_up as sign_up_as
+    return sign_up_as(occurrence, volunteer=volunteer, actor=volunteer, now=now or utcnow(), **options)

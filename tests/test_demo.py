@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from models import (Council, Event, Idea, Institution, Occurrence, Project, Role, Signup, Task, User,
                     VolunteerProfile, db, utcnow)
-from models.ideas import IDEA_STATES
+from models.ideas import IdeaStatus
 from models.organisations import INSTITUTION_KINDS
 from portal.demo import DEMO_LOGINS, DEMO_PASSWORD, DemoDataExists, load_demo_data
 
@@ -25,7 +25,7 @@ def test_demo_data_fills_every_part_of_the_site(app):
     assert db.session.scalar(select(func.count(Task.id)).where(Task.status == "open")) >= 40
     assert count(VolunteerProfile) >= 60
     assert count(Council) == 2 and count(Project) >= 2 and count(Event) >= 2
-    assert set(db.session.scalars(select(Idea.status))) == set(IDEA_STATES)
+    assert set(db.session.scalars(select(Idea.status))) == set(IdeaStatus.ALL)
     for email, _name, roles in DEMO_LOGINS:
         user = db.session.scalar(select(User).where(User.email == email))
         assert user.check_password(DEMO_PASSWORD)

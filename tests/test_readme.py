@@ -84,7 +84,9 @@ def test_documented_settings_change_the_configuration(tmp_path):
 @pytest.mark.parametrize("name", ["SMTP_HOST", "SMTP_PORT", "SMTP_STARTTLS", "SMTP_TIMEOUT", "MAIL_FROM",
                                   "BASE_URL", "RATELIMIT_STORAGE_URI", "RATELIMIT_ENABLED", "RETENTION_NUDGE_MONTHS",
                                   "RETENTION_INACTIVE_MONTHS", "IDEA_ANSWER_WORKING_DAYS", "REMINDER_LEADS",
-                                  "SMTP_CONNECTIONS", "SCHEDULER_HEARTBEAT_SECONDS", "SCHEDULER_LEASE_SECONDS"])
+                                  "SMTP_CONNECTIONS", "SCHEDULER_HEARTBEAT_SECONDS", "SCHEDULER_LEASE_SECONDS",
+                                  "SCHEDULER_STALE_MINUTES", "MAIL_SEND_IMMEDIATELY", "TASK_LIST_CACHE_SECONDS",
+                                  "RELATED_TASKS_CACHE_SECONDS"])
 def test_documented_defaults_are_the_real_defaults(tmp_path, name):
     stated = _documented()[name].strip()
     actual = config.load({"SAMSKAB_INSTANCE": str(tmp_path)})[name]

@@ -7,7 +7,8 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from models import AuditEntry, Council, CouncilMember, Institution, InstitutionMember, Role, User, db
+from models import Council, CouncilMember, Institution, InstitutionMember, Role, User, db, utcnow
+from models.audit import AuditAction, record
 from portal.access import access
 from portal.public.finding import contains_folded
 from portal.admin.forms import (ConfirmForm, CouncilForm, InstitutionForm, MembershipForm, RoleForm,
@@ -149,7 +150,7 @@ def user(user_id: int):
 
 
 def _audit(target: User, action: str, detail: str) -> None:
-    db.session.add(AuditEntry(actor_id=current_user.id, subject_id=target.id, action=action, detail=detail))
+    record(target, actor=current_user, action=action, now=utcnow(), detail=detail)
 
 
 def _change_role(target: User, role: str, action: str) -> None:
@@ -158,7 +159,7 @@ def _change_role(target: User, role: str, action: str) -> None:
     if action == "grant":
         if not had:
             target.grant(role)
-            _audit(target, "role_granted", role)
+            _audit(target, AuditAction.ROLE_GRANTED, role)
         flash(_("The role is granted."), "success")
     else:
         if target.id == current_user.id and role == Role.ADMIN.value:
@@ -168,7 +169,7 @@ def _change_role(target: User, role: str, action: str) -> None:
             if row.role == role:
                 target.roles.remove(row)
         if had:
-            _audit(target, "role_removed", role)
+            _audit(target, AuditAction.ROLE_REMOVED, role)
         flash(_("The role is removed."), "success")
     db.session.commit()
 
@@ -185,10 +186,10 @@ def _change_membership(target: User, organisation: str, action: str) -> None:
     if action == "add" and existing is None:
         db.session.add(member(**{column: org.id, "user_id": target.id}))
         target.grant(Role.STAFF if kind == "i" else Role.COUNCIL)
-        _audit(target, "membership_add", org.name)
+        _audit(target, AuditAction.MEMBERSHIP_ADDED, org.name)
     elif action == "remove" and existing is not None:
         db.session.delete(existing)
-        _audit(target, "membership_remove", org.name)
+        _audit(target, AuditAction.MEMBERSHIP_REMOVED, org.name)
     db.session.commit()
     flash(_("The membership is updated."), "success")
 
@@ -203,7 +204,7 @@ def toggle_active(user_id: int):
             flash(_("You cannot deactivate yourself."), "error")
         else:
             target.active = not target.active
-            _audit(target, "activated" if target.active else "deactivated", "")
+            _audit(target, AuditAction.ACTIVATED if target.active else AuditAction.DEACTIVATED, "")
             db.session.commit()
             flash(_("The user is reactivated.") if target.active else _("The user is deactivated."), "success")
     return redirect(url_for("admin.user", user_id=target.id))

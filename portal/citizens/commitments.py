@@ -7,27 +7,23 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, gettext as _
+from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from models import Institution, Occurrence, Role, Signup, Task, User, db, utcnow
-from models.tasks import ACTIVE, HOLDING, signup_deadline, unmet_requirements
+from models import Institution, Occurrence, Role, Signup, SignupStatus, Task, TaskStatus, User, db, utcnow
+from models.tasks import can_cancel, is_upcoming, missing_for, overlapping, timed, waitlist_positions
 from portal.access import TOKEN, access
 from portal.citizens.ical import calendar_for
-from portal.citizens.views import bp
+from portal.routes import RouteTable
 from portal.forms import BaseForm
 from portal import suggestions
 from portal.mail.outbox import external_url
 
+routes = RouteTable()
+
 CLOSED_SHOWN = 10  # recent cancelled or declined sign-ups shown for the record
-
-
-@bp.app_template_filter("hours")
-def format_hours(value) -> str:
-    """Hours the Danish way: 2, 1,5 or 12,25."""
-    return format_decimal(value or 0, format="#,##0.##")
 
 
 @dataclass
@@ -49,72 +45,22 @@ class Item:
         return self.signup.occurrence.task
 
 
-def _positions(signups: list[Signup]) -> dict[int, int]:
-    """Waiting-list places of the given sign-ups, in one query."""
-    waiting = [s.id for s in signups if s.status == "waitlisted"]
-    if not waiting:
-        return {}
-    ahead = aliased(Signup)
-    rows = db.session.execute(
-        select(Signup.id, func.count(ahead.id)).join(ahead, and_(
-            ahead.occurrence_id == Signup.occurrence_id, ahead.status == "waitlisted", ahead.id <= Signup.id))
-        .where(Signup.id.in_(waiting)).group_by(Signup.id))
-    return dict(rows.all())
-
-
-def overlaps_of(user: User, intervals: dict[int, tuple[datetime, datetime]],
-                exclude: set[int] = frozenset()) -> dict[int, list[Signup]]:
-    """For each keyed [start, end), the user's held fixed-time commitments overlapping it (half-open),
-    found with one query; sign-ups in `exclude` are left out."""
-    if not intervals:
-        return {}
-    lo = min(a for a, _b in intervals.values())
-    hi = max(b for _a, b in intervals.values())
-    held = list(db.session.scalars(
-        select(Signup).join(Occurrence).join(Task)
-        .where(Signup.user_id == user.id, Signup.status.in_(HOLDING), Occurrence.cancelled.is_(False),
-               Task.status != "cancelled", Task.kind == "fixed", Occurrence.ends_at.is_not(None),
-               Occurrence.starts_at < hi, Occurrence.ends_at > lo)
-        .options(joinedload(Signup.occurrence).joinedload(Occurrence.task))))
-    return {key: [other for other in held if other.id not in exclude
-                  and other.occurrence.starts_at < b and other.occurrence.ends_at > a]
-            for key, (a, b) in intervals.items()}
-
-
-def _overlaps(user: User, signups: list[Signup]) -> dict[int, list[Signup]]:
-    """For each fixed-time sign-up, the user's other held commitments that overlap it."""
-    timed = {s.id: (s.occurrence.starts_at, s.occurrence.ends_at) for s in signups
-             if s.occurrence.task.kind == "fixed" and s.occurrence.ends_at is not None}
-    found = overlaps_of(user, timed)
-    return {sid: [other for other in others if other.id != sid] for sid, others in found.items()}
-
-
 def describe(user: User, signups: list[Signup], now: datetime | None = None) -> list[Item]:
     """Sign-ups with their waiting-list place, what a pending one waits for, overlaps and cancellability."""
     now = now or utcnow()
-    positions = _positions(signups)
-    overlaps = _overlaps(user, [s for s in signups if s.status in ACTIVE])
-    items = []
-    for s in signups:
-        deadline = signup_deadline(s.occurrence)
-        items.append(Item(
-            signup=s, position=positions.get(s.id), overlaps=overlaps.get(s.id, []),
-            missing=unmet_requirements(s.occurrence.task, user, s.occurrence.starts_at.date())
-            if s.status == "pending" else [],
-            can_cancel=s.status in ACTIVE and (deadline is None or now < deadline)))
-    return items
-
-
-def _is_upcoming(occurrence: Occurrence, now: datetime) -> bool:
-    end = occurrence.ends_at
-    if end is None:
-        return occurrence.task.kind != "fixed" or occurrence.starts_at > now
-    return end > now
+    positions = waitlist_positions(signups)
+    active = [s for s in signups if s.status in SignupStatus.ACTIVE]
+    overlaps = overlapping(user.id, timed(active))
+    return [Item(signup=s, position=positions.get(s.id),
+                 overlaps=[other for other in overlaps.get(s.id, []) if other.id != s.id],
+                 missing=missing_for(s) if s.status == SignupStatus.PENDING else [],
+                 can_cancel=can_cancel(s, now))
+            for s in signups]
 
 
 def _called_off(occurrence: Occurrence) -> bool:
     """The institution cancelled the time or the whole task."""
-    return occurrence.cancelled or occurrence.task.status == "cancelled"
+    return occurrence.cancelled or occurrence.task.status == TaskStatus.CANCELLED
 
 
 def _my_signups(user: User, statuses) -> list[Signup]:
@@ -129,30 +75,31 @@ class TokenForm(BaseForm):
 
 
 def total_hours(signups: list[Signup]) -> Decimal:
-    return sum((s.hours or Decimal(0) for s in signups if s.status == "attended"), Decimal(0))
+    return sum((s.hours or Decimal(0) for s in signups if s.status == SignupStatus.ATTENDED), Decimal(0))
 
 
-@bp.route("/mine-opgaver")
+@routes.route("/mine-opgaver")
 @access(Role.CITIZEN)
 def my_tasks():
     """Upcoming and past commitments, waiting-list places, hours and the calendar link."""
     now = utcnow()
-    signups = _my_signups(current_user, (*ACTIVE, "attended"))
-    called_off = [s for s in signups if s.status in ACTIVE and _called_off(s.occurrence)]
+    signups = _my_signups(current_user, (*SignupStatus.ACTIVE, SignupStatus.ATTENDED, SignupStatus.NO_SHOW))
+    called_off = [s for s in signups if s.status in SignupStatus.ACTIVE and _called_off(s.occurrence)]
     live = [s for s in signups if s not in called_off]
-    upcoming = [s for s in live if s.status in ACTIVE and _is_upcoming(s.occurrence, now)]
-    past = [s for s in live if s.status in ("accepted", "attended") and not _is_upcoming(s.occurrence, now)]
+    upcoming = [s for s in live if s.status in SignupStatus.ACTIVE and is_upcoming(s.occurrence, now)]
+    past = [s for s in live if s.status in SignupStatus.RECORDED and not is_upcoming(s.occurrence, now)]
     closed = list(db.session.scalars(
-        select(Signup).where(Signup.user_id == current_user.id, Signup.status.in_(("cancelled", "declined")))
+        select(Signup).where(Signup.user_id == current_user.id, Signup.status.in_(SignupStatus.ENDED))
         .options(joinedload(Signup.occurrence).joinedload(Occurrence.task))
         .order_by(Signup.updated_at.desc()).limit(CLOSED_SHOWN)))
     feed_url = external_url("citizens.feed", token=current_user.ical_token) if current_user.ical_token else None
     return render_template("citizens/my_tasks.html", upcoming=describe(current_user, upcoming, now), past=past,
-                           closed=closed, called_off=[s for s in called_off if _is_upcoming(s.occurrence, now)], hours=total_hours(signups), feed_url=feed_url, form=TokenForm(),
+                           closed=closed, called_off=[s for s in called_off if is_upcoming(s.occurrence, now)],
+                           hours=total_hours(signups), feed_url=feed_url, form=TokenForm(),
                            suggestions=suggestions.tasks_for(current_user, now=now))
 
 
-@bp.route("/mine-opgaver/kalender", methods=["POST"])
+@routes.route("/mine-opgaver/kalender", methods=["POST"])
 @access(Role.CITIZEN)
 def calendar_link():
     """Make a new private calendar link (the old one stops working) or switch the link off."""
@@ -174,7 +121,7 @@ def _ics(body: bytes, filename: str) -> Response:
     return response
 
 
-@bp.route("/kalender/<token>.ics")
+@routes.route("/kalender/<token>.ics")
 @access(TOKEN)
 def feed(token: str):
     """The private calendar feed of a citizen's commitments; the secret token in the address is the key."""
@@ -182,18 +129,18 @@ def feed(token: str):
     if user is None or not user.is_active:
         abort(404)
     now = utcnow()
-    signups = [s for s in _my_signups(user, (*HOLDING, "attended"))
-               if not s.occurrence.cancelled and s.occurrence.task.status != "cancelled"]
+    signups = [s for s in _my_signups(user, (*SignupStatus.HOLDING, SignupStatus.ATTENDED))
+               if not s.occurrence.cancelled and s.occurrence.task.status != TaskStatus.CANCELLED]
     response = _ics(calendar_for(signups, name=_("My volunteer tasks (Samskab)"), now=now), "samskab.ics")
     response.headers["Cache-Control"] = "private, max-age=900"
     return response
 
 
-@bp.route("/mine-opgaver/<int:task_id>.ics")
+@routes.route("/mine-opgaver/<int:task_id>.ics")
 @access(Role.CITIZEN)
 def task_ics(task_id: int):
     """My times for one task as a calendar file to open or import."""
-    signups = [s for s in _my_signups(current_user, (*HOLDING, "attended"))
+    signups = [s for s in _my_signups(current_user, (*SignupStatus.HOLDING, SignupStatus.ATTENDED))
                if s.occurrence.task_id == task_id and not s.occurrence.cancelled]
     if not signups:
         abort(404)
@@ -203,7 +150,7 @@ def task_ics(task_id: int):
 
 def _contributions(user: User) -> tuple[list[dict], Decimal]:
     """Attended sign-ups grouped by task, oldest first, with the hours given."""
-    attended = _my_signups(user, ("attended",))
+    attended = _my_signups(user, (SignupStatus.ATTENDED,))
     by_task: dict[int, dict] = {}
     for s in attended:
         entry = by_task.setdefault(s.occurrence.task_id, {"task": s.occurrence.task, "times": 0,
@@ -215,7 +162,7 @@ def _contributions(user: User) -> tuple[list[dict], Decimal]:
     return list(by_task.values()), total_hours(attended)
 
 
-@bp.route("/mine-opgaver/bevis")
+@routes.route("/mine-opgaver/bevis")
 @access(Role.CITIZEN)
 def certificate():
     """A printable thank-you certificate listing the citizen's contributions and hours."""
@@ -223,13 +170,13 @@ def certificate():
     return render_template("citizens/certificate.html", contributions=contributions, hours=hours, today=utcnow())
 
 
-@bp.route("/mine-opgaver/navneskilt")
+@routes.route("/mine-opgaver/navneskilt")
 @access(Role.CITIZEN)
 def badge():
     """Printable name badges saying "Frivillig", one per institution the citizen volunteers at."""
     institutions = list(db.session.scalars(
         select(Institution).join(Task, Task.institution_id == Institution.id)
         .join(Occurrence, Occurrence.task_id == Task.id).join(Signup, Signup.occurrence_id == Occurrence.id)
-        .where(Signup.user_id == current_user.id, Signup.status.in_(("accepted", "attended")))
+        .where(Signup.user_id == current_user.id, Signup.status.in_(SignupStatus.TOOK_PART))
         .distinct().order_by(Institution.name)))
     return render_template("citizens/badge.html", institutions=institutions)

@@ -26,7 +26,7 @@ MOTIVATION_LABELS = {
 
 
 class SignupForm(DanishFieldsForm):
-    gang = HiddenField()
+    occurrence = HiddenField()  # an occurrence id, or "alle" for every coming time
     note = TextAreaField(_l("A note to the contact person (optional)"), validators=[Optional(), Length(
         max=1000, message=_l("Please keep the note under %(max)d characters."))])
     accept_pledge = BooleanField(_l("I promise to keep confidential what I hear and see about others during the task"))
@@ -81,6 +81,12 @@ class ProfileForm(DanishFieldsForm):
     motivations = CheckboxesField(_l("What motivates you?"), validators=[Optional()],
                                   choices=lambda: [(m, MOTIVATION_LABELS[m]) for m in MOTIVATIONS])
     consent_to_be_found = BooleanField(_l("Coordinators and institutions may find my profile and invite me to tasks"))
+    consent_shown_to_citizens = BooleanField(_l(
+        "Citizens who post an idea may also see my name and what I can do, so they can contact me about it"))
+
+    def validate_consent_shown_to_citizens(self, field):
+        if field.data and not self.consent_to_be_found.data:
+            raise ValidationError(_l("Being shown to citizens needs the permission to be found as well."))
 
     def validate_own_tags(self, field):
         if any(len(t.strip()) > 40 for t in (field.data or "").split(",")):

@@ -2,22 +2,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from icalendar import Alarm, Calendar, Event, Timezone
 
-from models import Signup
+from models import Signup, SignupStatus
+from models.base import LOCAL, LOCAL_ZONE_NAME
 from portal.mail.outbox import external_url
 
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 ALARM_BEFORE = timedelta(hours=2)
 # The VTIMEZONE spans these years around today, so every client shows the right hour.
 ZONE_YEARS_BACK, ZONE_YEARS_AHEAD = 2, 5
 
 
 def _zone(now: datetime) -> Timezone:
-    return Timezone.from_tzid("Europe/Copenhagen", first_date=date(now.year - ZONE_YEARS_BACK, 1, 1),
+    return Timezone.from_tzid(LOCAL_ZONE_NAME, first_date=date(now.year - ZONE_YEARS_BACK, 1, 1),
                               last_date=date(now.year + ZONE_YEARS_AHEAD, 1, 1))
 
 
@@ -30,16 +29,16 @@ def _event(signup: Signup, now: datetime) -> Event:
     event.add("sequence", task.sequence)
     event.add("summary", task.title)
     event.add("location", ", ".join(filter(None, [task.place, task.postcode])))
-    start = occurrence.starts_at.astimezone(COPENHAGEN)
+    start = occurrence.starts_at.astimezone(LOCAL)
     if task.kind == "fixed" and occurrence.ends_at is not None:
         event.add("dtstart", start)
-        event.add("dtend", occurrence.ends_at.astimezone(COPENHAGEN))
+        event.add("dtend", occurrence.ends_at.astimezone(LOCAL))
     else:
         # A window or open-ended task is shown as whole days: any time then.
         event.add("dtstart", start.date())
-        last = (occurrence.ends_at or occurrence.starts_at).astimezone(COPENHAGEN).date()
+        last = (occurrence.ends_at or occurrence.starts_at).astimezone(LOCAL).date()
         event.add("dtend", last + timedelta(days=1))
-    event.add("status", "CONFIRMED" if signup.status in ("accepted", "attended") else "TENTATIVE")
+    event.add("status", "CONFIRMED" if signup.status in SignupStatus.TOOK_PART else "TENTATIVE")
     # Calendar programs ignore URL, so the address goes into the description as well.
     lines = [
         _("Read about the task: %(url)s", url=url),
@@ -49,8 +48,8 @@ def _event(signup: Signup, now: datetime) -> Event:
         _("Contact person: %(name)s, %(email)s", name=task.contact_name, email=task.contact_email)
         + (f", {task.contact_phone}" if task.contact_phone else ""),
     ]
-    if signup.status == "pending":
-        lines.insert(0, _("Your sign-up is waiting for the institution's answer."))
+    if signup.status == SignupStatus.PENDING:
+        lines.insert(0, _("Your sign-up waits for screening (a child certificate or the confidentiality pledge)."))
     event.add("description", "\n".join(lines))
     event.add("url", url)
     alarm = Alarm()
@@ -69,7 +68,7 @@ def calendar_for(signups: list[Signup], *, name: str, now: datetime) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", "Europe/Copenhagen")
+    cal.add("x-wr-timezone", LOCAL_ZONE_NAME)
     cal.add_component(_zone(now))
     for signup in signups:
         cal.add_component(_event(signup, now))

@@ -6,15 +6,17 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from models import ConsentRecord, Role, db
-from models.screening import audit_trail
+from models.audit import audit_trail
 from portal.access import access
-from portal.citizens.views import bp
-from portal.coordinators.labels import action_labels, consent_labels
+from portal.routes import RouteTable
+from portal.coordinators.labels import action_labels, consent_labels, detail_labels
+
+routes = RouteTable()
 
 INSIGHT_LIMIT = 500
 
 
-@bp.route("/min-profil/indsigt")
+@routes.route("/min-profil/indsigt")
 @access(Role.CITIZEN)
 def insight():
     """Who at the municipality looked at my data, and what a coordinator did on my behalf."""
@@ -22,4 +24,4 @@ def insight():
     consents = db.session.scalars(select(ConsentRecord).where(ConsentRecord.user_id == current_user.id)
                                   .order_by(ConsentRecord.created_at.desc())).all()
     return render_template("citizens/insight.html", entries=entries, consents=consents, labels=action_labels(),
-                           consent_labels=consent_labels())
+                           details=detail_labels(), consent_labels=consent_labels())

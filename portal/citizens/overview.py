@@ -4,11 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from models import CoCreator, Event, EventSignup, Idea, Occurrence, Project, ProjectFollower, Signup, Task, User, db
-from models.tasks import ACTIVE
+from models import (CoCreator, Event, EventSignup, Idea, Occurrence, Project, ProjectFollower, Signup, SignupStatus,
+                    Task, User, db)
+from models.tasks import upcoming
 
 SHOWN = 5  # tasks and ideas shown here; their own pages (Mine opgaver, Mine idéer) have the full lists
 
@@ -32,11 +33,9 @@ def _cut(rows: list) -> tuple[list, bool]:
 
 def coming_tasks(user: User, now: datetime) -> list[Signup]:
     """Active sign-ups that are still ahead (including ones the institution called off), soonest first."""
-    ahead = or_(Occurrence.ends_at > now,
-                and_(Occurrence.ends_at.is_(None), or_(Task.kind != "fixed", Occurrence.starts_at > now)))
     return list(db.session.scalars(
         select(Signup).join(Signup.occurrence).join(Occurrence.task)
-        .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE), ahead)
+        .where(Signup.user_id == user.id, Signup.status.in_(SignupStatus.ACTIVE), upcoming(now))
         .options(contains_eager(Signup.occurrence).contains_eager(Occurrence.task).joinedload(Task.institution))
         .order_by(Occurrence.starts_at, Signup.id).limit(SHOWN + 1)))
 

@@ -2,23 +2,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
-from models import AvailabilitySlot, AwayPeriod, ConsentRecord, Role, User, VolunteerProfile, db, utcnow
-from models.screening import mark_profile_changed
+from models import Role, VolunteerProfile, db, utcnow
+from models.volunteer_operations import ProfileChanges, update_profile
 from portal.access import access
 from portal.citizens.forms import MAX_AWAY_PERIODS, SUGGESTED_TAGS, ProfileForm
-from portal.citizens.views import bp
+from portal.routes import RouteTable
 from portal.public.forms import WEEKDAY_LABELS
 
-CONSENT_KIND = "be_found"  # ConsentRecord.kind for "coordinators and institutions may find me"
-# What the coordinators approved; a change to any of these sends the profile back to their queue.
-REVIEWED_FIELDS = ("skills", "interests", "tags", "postcode", "travel_km", "languages", "offers_time",
-                   "offers_ideas", "motivations", "consent_to_be_found")
+routes = RouteTable()
+
 
 
 @dataclass
@@ -30,14 +27,14 @@ class Check:
 
 def completeness(profile: VolunteerProfile | None) -> list[Check]:
     """What a good profile holds, whether this one has it, and why it helps."""
-    p = profile or VolunteerProfile(skills="", interests="", tags="", languages="", motivations="")
+    p = profile or ProfileChanges(offers_time=False)  # nothing written yet: every field empty
     return [
         Check(bool((p.skills or "").strip()), _l("What you are good at"),
               _l("Institutions can see what you could help with, and we can suggest tasks that fit.")),
         Check(bool((p.interests or "").strip()), _l("What you are interested in"),
               _l("Tasks around a cause you care about are more fun.")),
         Check(bool(p.tags), _l("Tags"), _l("Tags make it quick to find tasks of the same kind.")),
-        Check(bool(profile and p.availability), _l("When you have time"),
+        Check(bool(p.availability), _l("When you have time"),
               _l("We only suggest tasks at times that suit you.")),
         Check(bool(p.postcode), _l("Postcode"), _l("We can show tasks near you.")),
         Check(p.travel_km is not None, _l("How far you will travel"),
@@ -50,12 +47,6 @@ def completeness(profile: VolunteerProfile | None) -> list[Check]:
               _l("Most volunteers start because someone asked them personally. With your permission, "
                  "coordinators and institutions can invite you.")),
     ]
-
-
-def _snapshot(profile: VolunteerProfile) -> tuple:
-    slots = sorted((s.weekday, s.part) for s in profile.availability)
-    away = sorted((a.starts_on, a.ends_on) for a in profile.away)
-    return tuple(getattr(profile, name) for name in REVIEWED_FIELDS) + (tuple(slots), tuple(away))
 
 
 def _fill_form(form: ProfileForm, profile: VolunteerProfile | None) -> None:
@@ -75,51 +66,28 @@ def _fill_form(form: ProfileForm, profile: VolunteerProfile | None) -> None:
                         else "ideas" if profile.offers_ideas else "time")
     form.motivations.data = profile.motivation_list
     form.consent_to_be_found.data = profile.consent_to_be_found
+    form.consent_shown_to_citizens.data = profile.consent_shown_to_citizens
 
 
-def save_profile(user: User, form: ProfileForm, *, now: datetime) -> VolunteerProfile:
-    """Write the form into the profile: consent changes are recorded, and a change to what the
-    coordinators reviewed sends the profile back to their queue (models.screening.mark_profile_changed)."""
-    profile = user.profile
-    if profile is None:
-        profile = VolunteerProfile(user=user, skills="", interests="", tags="", motivations="", languages="")
-        db.session.add(profile)
-        db.session.flush()
-    before = _snapshot(profile)
-    was_consenting = bool(profile.consent_to_be_found)
-    profile.skills, profile.interests = form.skills.data or "", form.interests.data or ""
-    profile.tags = ",".join(form.tag_values())
-    profile.postcode = form.postcode.data or None
-    profile.travel_km = form.travel_km.data
-    profile.languages = form.languages.data or ""
-    profile.offers_time = form.offers.data in ("time", "both")
-    profile.offers_ideas = form.offers.data in ("ideas", "both")
-    profile.motivations = ",".join(m for m in form.motivations.data or [])
-    profile.consent_to_be_found = bool(form.consent_to_be_found.data)
-    wanted_slots = {(int(v.split("-")[0]), v.split("-")[1]) for v in form.availability.data or []}
-    profile.availability = [s for s in profile.availability if (s.weekday, s.part) in wanted_slots]
-    have = {(s.weekday, s.part) for s in profile.availability}
-    profile.availability.extend(AvailabilitySlot(weekday=d, part=p) for d, p in sorted(wanted_slots - have))
-    periods = {(e.form.starts_on.data, e.form.ends_on.data) for e in form.away.entries if e.form.starts_on.data}
-    profile.away = [a for a in profile.away if (a.starts_on, a.ends_on) in periods]
-    kept = {(a.starts_on, a.ends_on) for a in profile.away}
-    profile.away.extend(AwayPeriod(starts_on=s, ends_on=e) for s, e in sorted(periods - kept))
-    if profile.consent_to_be_found != was_consenting:
-        db.session.add(ConsentRecord(user_id=user.id, kind=CONSENT_KIND, given=profile.consent_to_be_found,
-                                     how="online, profile page", created_at=now))
-    if _snapshot(profile) != before:
-        mark_profile_changed(profile, now=now)
-    db.session.flush()
-    return profile
+def changes_from(form: ProfileForm) -> ProfileChanges:
+    """The profile form, parsed for the use case (models.volunteer_operations.update_profile)."""
+    return ProfileChanges(
+        skills=form.skills.data or "", interests=form.interests.data or "", tags=form.tag_values(),
+        postcode=form.postcode.data or None, travel_km=form.travel_km.data, languages=form.languages.data or "",
+        offers_time=form.offers.data in ("time", "both"), offers_ideas=form.offers.data in ("ideas", "both"),
+        motivations=list(form.motivations.data or []), consent_to_be_found=bool(form.consent_to_be_found.data),
+        consent_shown_to_citizens=bool(form.consent_shown_to_citizens.data),
+        availability={(int(v.split("-")[0]), v.split("-")[1]) for v in form.availability.data or []},
+        away={(e.form.starts_on.data, e.form.ends_on.data) for e in form.away.entries if e.form.starts_on.data})
 
 
-@bp.route("/min-profil", methods=["GET", "POST"])
+@routes.route("/min-profil", methods=["GET", "POST"])
 @access(Role.CITIZEN)
 def profile():
     """Edit what you offer; the completeness list says what is missing and why it helps."""
     form = ProfileForm()
     if form.validate_on_submit():
-        save_profile(current_user, form, now=utcnow())
+        update_profile(current_user, changes_from(form), now=utcnow())
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("citizens.profile"))

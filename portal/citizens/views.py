@@ -1,7 +1,7 @@
 """Citizens' views."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import render_template
 from flask_login import current_user
 
 from models import Role, utcnow
@@ -11,11 +11,12 @@ from portal.citizens.overview import overview_of
 from portal.councils.forms import project_status_choices
 from portal.ideas.forms import status_labels
 
-# No common prefix: the citizen's pages keep short Danish addresses (/mig/, /min-profil, /mine-opgaver).
-bp = Blueprint("citizens", __name__)
+from portal.routes import RouteTable
+
+routes = RouteTable()
 
 
-@bp.route("/mig/")
+@routes.route("/mig/")
 @access(Role.CITIZEN)
 def index():
     """The citizen's own page: coming tasks and events, ideas, followed projects and suggestions."""
@@ -23,7 +24,3 @@ def index():
     return render_template("citizens/index.html", user=current_user, now=now,
                            overview=overview_of(current_user, now=now), idea_statuses=status_labels(), project_statuses=dict(project_status_choices()),
                            suggestions=suggestions.tasks_for(current_user, now=now))
-
-
-# The other pages of the room register on the same blueprint.
-from portal.citizens import commitments, profile, signups  # noqa: E402,F401

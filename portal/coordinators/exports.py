@@ -14,8 +14,9 @@ from flask import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Institution, Occurrence, Signup, Task, User, db
-from portal.coordinators.overview import LOCAL, Period, month_of
+from models import Institution, Occurrence, Signup, SignupStatus, Task, User, db
+from models.base import LOCAL
+from portal.coordinators.overview import Period, month_of
 
 BOM = "\ufeff"
 BATCH = 1000
@@ -111,7 +112,7 @@ def hour_query(period: Period):
     return (select(Institution.name, month, func.count(Signup.id), func.coalesce(func.sum(Signup.hours), 0))
             .select_from(Signup).join(Occurrence, Signup.occurrence_id == Occurrence.id)
             .join(Task, Occurrence.task_id == Task.id).join(Institution, Task.institution_id == Institution.id)
-            .where(Signup.status == "attended", Occurrence.starts_at >= period.starts_at,
+            .where(Signup.status == SignupStatus.ATTENDED, Occurrence.starts_at >= period.starts_at,
                    Occurrence.starts_at < period.ends_at)
             .group_by(Institution.name, month).order_by(Institution.name, month))
 

@@ -2,30 +2,31 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 
+from models import CertificateStatus, ReviewStatus
+from models.base import LOCAL
 from portal.forms import BaseForm
 
-LOCAL = ZoneInfo("Europe/Copenhagen")
 # The consent time is typed to the minute, on a clock that may run a little ahead of ours.
 CLOCK_SLACK = timedelta(minutes=5)
 POSTCODE = Regexp(r"^\d{4}$", message=_l("A postcode has four digits."))
 
 
 def screening_choices():
-    return [("", _l("All")), ("none", _l("No child certificate")), ("requested", _l("Child certificate requested")),
+    return [("", _l("All")), (CertificateStatus.NONE, _l("No child certificate")),
+            (CertificateStatus.REQUESTED, _l("Child certificate requested")),
             ("valid", _l("Child certificate valid")), ("expired", _l("Child certificate expired")),
             ("pledge_missing", _l("Pledge not given"))]
 
 
 def review_choices():
-    return [("queue", _l("New and changed")), ("changes_requested", _l("Waiting for the citizen")),
-            ("approved", _l("Approved")), ("declined", _l("Declined")), ("all", _l("All"))]
+    return [("queue", _l("New and changed")), (ReviewStatus.CHANGES_REQUESTED, _l("Waiting for the citizen")),
+            (ReviewStatus.APPROVED, _l("Approved")), (ReviewStatus.DECLINED, _l("Declined")), ("all", _l("All"))]
 
 
 class QueueFilterForm(BaseForm):
@@ -39,8 +40,8 @@ class QueueFilterForm(BaseForm):
 
 
 def decision_choices():
-    return [("approved", _l("Approve")), ("changes_requested", _l("Ask for a change")),
-            ("declined", _l("Decline"))]
+    return [(ReviewStatus.APPROVED, _l("Approve")), (ReviewStatus.CHANGES_REQUESTED, _l("Ask for a change")),
+            (ReviewStatus.DECLINED, _l("Decline"))]
 
 
 class DecisionForm(BaseForm):
@@ -49,7 +50,7 @@ class DecisionForm(BaseForm):
     message = TextAreaField(_l("Message to the citizen"), validators=[Length(max=2000)])
 
     def validate_message(self, field):
-        if self.decision.data in ("changes_requested", "declined") and not (field.data or "").strip():
+        if self.decision.data != ReviewStatus.APPROVED and not (field.data or "").strip():
             raise ValidationError(_l("Write to the citizen what should change or why the profile is declined."))
 
 
@@ -58,7 +59,8 @@ class NoteForm(BaseForm):
 
 
 def certificate_choices():
-    return [("none", _l("Not requested")), ("requested", _l("Requested")), ("received", _l("Received"))]
+    return [(CertificateStatus.NONE, _l("Not requested")), (CertificateStatus.REQUESTED, _l("Requested")),
+            (CertificateStatus.RECEIVED, _l("Received"))]
 
 
 class ScreeningForm(BaseForm):
@@ -71,10 +73,10 @@ class ScreeningForm(BaseForm):
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         status = self.certificate_status.data
-        if status == "requested" and not self.requested_on.data:
+        if status == CertificateStatus.REQUESTED and not self.requested_on.data:
             self.requested_on.errors.append(_l("Enter the date the certificate was requested."))
             ok = False
-        if status == "received":
+        if status == CertificateStatus.RECEIVED:
             for f in (self.received_on, self.valid_until):
                 if not f.data:
                     f.errors.append(_l("Enter the date."))

@@ -3,19 +3,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, distinct, func, literal, select
 
-from models import Idea, Institution, Occurrence, Signup, Task, VolunteerProfile, db
+from models import Idea, IdeaStatus, Institution, Occurrence, Signup, SignupStatus, Task, TaskStatus, VolunteerProfile, db
+from models.base import LOCAL
 from portal.public.finding import local_month
 
-LOCAL = ZoneInfo("Europe/Copenhagen")
 # A task is under-filled while fewer than half of an upcoming occurrence's places are taken.
 UNDERFILLED_SHARE = 0.5
 SOON = timedelta(days=7)
 # Sign-ups that mean someone took part (or is set to): the basis of every "volunteers" figure.
-PARTICIPATING = ("accepted", "attended")
+PARTICIPATING = SignupStatus.TOOK_PART
 AGE_BANDS = ((0, 17, "under 18"), (18, 29, "18-29"), (30, 49, "30-49"), (50, 66, "50-66"), (67, 200, "67+"))
 LIST_LIMIT = 50
 
@@ -70,6 +69,8 @@ class Overview:
     participants: int = 0
     signups: int = 0
     total_hours: float = 0.0
+    no_shows: int = 0             # expected and did not come (recorded with the attendance)
+    no_shows_confirmed: int = 0   # of those, had answered "Jeg kommer" to the reminder
 
 
 def month_of(column):
@@ -85,12 +86,14 @@ def build(period: Period, *, now: datetime) -> Overview:
     _new_volunteers(view, period)
     _hours(view, period)
     _breadth(view, period)
+    _no_shows(view, period)
     return view
 
 
 def _current(view: Overview, now: datetime) -> None:
-    view.open_tasks = db.session.scalar(select(func.count()).select_from(Task).where(Task.status == "open")) or 0
-    upcoming = and_(Occurrence.starts_at >= now, Occurrence.cancelled.is_(False), Task.status == "open")
+    view.open_tasks = db.session.scalar(select(func.count()).select_from(Task)
+                                        .where(Task.status == TaskStatus.OPEN)) or 0
+    upcoming = and_(Occurrence.starts_at >= now, Occurrence.cancelled.is_(False), Task.status == TaskStatus.OPEN)
     view.underfilled_tasks = db.session.scalar(
         select(func.count(distinct(Task.id))).select_from(Occurrence).join(Task, Occurrence.task_id == Task.id)
         .where(upcoming, Occurrence.accepted_count < Occurrence.capacity * UNDERFILLED_SHARE)) or 0
@@ -111,7 +114,7 @@ def _current(view: Overview, now: datetime) -> None:
 def idea_overdue(now: datetime):
     """Ideas past their answer deadline: visible, still open and without a first answer."""
     return and_(Idea.answer_due_at < now, Idea.first_answer_at.is_(None), Idea.hidden.is_(False),
-                Idea.status.not_in(("closed", "realised", "cannot_engage")))
+                Idea.status.not_in((*IdeaStatus.FINAL, IdeaStatus.CANNOT_ENGAGE)))
 
 
 def _in_period(column, period: Period):
@@ -132,7 +135,8 @@ def _hours(view: Overview, period: Period) -> None:
         select(Institution.name, month, func.sum(Signup.hours))
         .select_from(Signup).join(Occurrence, Signup.occurrence_id == Occurrence.id)
         .join(Task, Occurrence.task_id == Task.id).join(Institution, Task.institution_id == Institution.id)
-        .where(Signup.status == "attended", Signup.hours.is_not(None), _in_period(Occurrence.starts_at, period))
+        .where(Signup.status == SignupStatus.ATTENDED, Signup.hours.is_not(None),
+               _in_period(Occurrence.starts_at, period))
         .group_by(Institution.name, month).order_by(Institution.name)).all()
     by_institution: dict[str, dict[str, float]] = {}
     by_month: dict[str, float] = {}
@@ -142,6 +146,14 @@ def _hours(view: Overview, period: Period) -> None:
     view.hours_by_institution = [(name, months, sum(months.values())) for name, months in by_institution.items()]
     view.hours_by_month = [(key, by_month.get(key, 0.0)) for key in period.months()]
     view.total_hours = sum(by_month.values())
+
+
+def _no_shows(view: Overview, period: Period) -> None:
+    """Sign-ups in the period recorded as "did not come", and how many of them had said they would."""
+    view.no_shows, view.no_shows_confirmed = db.session.execute(
+        select(func.count(Signup.id), func.count(Signup.confirmed_at))
+        .join(Occurrence, Signup.occurrence_id == Occurrence.id)
+        .where(Signup.status == SignupStatus.NO_SHOW, _in_period(Occurrence.starts_at, period))).one()
 
 
 def _participations(period: Period):
@@ -190,7 +202,8 @@ def figures_rows(view: Overview) -> list[tuple[str, str, object]]:
         ("now", "soon_with_free_spots", len(view.soon_with_spots)), ("now", "ideas_overdue", view.ideas_overdue),
         ("period", "signups", view.signups), ("period", "participants", view.participants),
         ("period", "returning", view.returning), ("period", "one_time", view.one_time),
-        ("period", "hours", view.total_hours)]
+        ("period", "hours", view.total_hours), ("period", "no_shows", view.no_shows),
+        ("period", "no_shows_confirmed", view.no_shows_confirmed)]
     rows += [("new_volunteers", month, n) for month, n in view.new_volunteers]
     rows += [("hours_by_month", month, h) for month, h in view.hours_by_month]
     rows += [(f"hours:{name}", month, h) for name, months, _t in view.hours_by_institution

@@ -4,14 +4,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from models import (ConsentRecord, ContentReport, DomainError, Idea, Institution, Occurrence, Role, Screening, Signup,
-                    Task, User, VolunteerProfile, db, utcnow)
-from models import screening as ops
+from models import (CertificateStatus, ConsentRecord, ContentReport, DomainError, Idea, Institution, Occurrence,
+                    ReviewStatus, Role, Screening, Signup, SignupStatus, Task, TaskStatus, User, VolunteerProfile, db,
+                    utcnow)
+from models import volunteer_operations as ops
+from models.audit import AuditAction, audit_trail, record as audit
+from models.task_operations import sign_up
 from portal.access import access
 from portal.coordinators import exports
 from portal.coordinators import overview as figures
@@ -19,24 +22,15 @@ from portal.coordinators.charts import bar_chart
 from portal.coordinators.labels import action_labels, consent_labels, signup_status_labels
 from portal.coordinators.forms import (AssistedProfileForm, AssistedSignupForm, DecisionForm, NoteForm, PeriodForm,
                                        QueueFilterForm, ScreeningForm)
-from portal.mail import notify
-from portal.mail.outbox import external_url, queue_mail
 from portal.public.finding import contains_folded
 
 bp = Blueprint("coordinators", __name__, url_prefix="/koordinator")
 
 
-@bp.app_template_filter("amount")
-def amount(value) -> str:
-    """A count or a number of hours, with a decimal comma only when needed."""
-    number = float(value or 0)
-    return f"{number:.0f}" if number.is_integer() else f"{number:.1f}".replace(".", ",")
-
 PAGE_SIZE = 50
 # Volunteers without e-mail are phoned about what starts within this time.
 PHONE_AHEAD = timedelta(days=3)
 ASSISTABLE_LIMIT = 300
-REVIEW_KIND = "profile_review"
 
 
 def _today():
@@ -53,13 +47,13 @@ def start_figures(now: datetime) -> dict:
     return {
         "profiles_to_review": count(select(func.count(VolunteerProfile.id))
                                     .join(User, VolunteerProfile.user_id == User.id)
-                                    .where(VolunteerProfile.review_status == "new", User.deleted_at.is_(None))),
+                                    .where(ops.awaiting_review(), User.deleted_at.is_(None))),
         "pending_signups": count(select(func.count(Signup.id)).join(Occurrence, Signup.occurrence_id == Occurrence.id)
-                                 .where(Signup.status == "pending", Occurrence.cancelled.is_(False))),
+                                 .where(Signup.status == SignupStatus.PENDING, Occurrence.cancelled.is_(False))),
         "to_phone": count(_phone_query(select(func.count(func.distinct(Signup.user_id))), now)),
         "ideas_overdue": count(select(func.count(Idea.id)).where(figures.idea_overdue(now))),
         "open_reports": count(select(func.count()).select_from(open_report_targets)),
-        "open_tasks": count(select(func.count(Task.id)).where(Task.status == "open")),
+        "open_tasks": count(select(func.count(Task.id)).where(Task.status == TaskStatus.OPEN)),
     }
 
 
@@ -76,7 +70,9 @@ def _queue_query(form: QueueFilterForm):
     query = select(VolunteerProfile).join(User, VolunteerProfile.user_id == User.id).where(User.deleted_at.is_(None))
     status = form.status.data or "queue"
     if status == "queue":
-        query = query.where(VolunteerProfile.review_status == "new")
+        query = query.where(ops.awaiting_review())
+    elif status == ReviewStatus.DECLINED:
+        query = query.where(VolunteerProfile.review_status.in_(ReviewStatus.BARRED))
     elif status != "all":
         query = query.where(VolunteerProfile.review_status == status)
     if form.area.data:
@@ -88,10 +84,11 @@ def _queue_query(form: QueueFilterForm):
     if screening:
         today = _today()
         query = query.outerjoin(Screening, Screening.profile_id == VolunteerProfile.id)
-        received = Screening.child_certificate_status == "received"
+        received = Screening.child_certificate_status == CertificateStatus.RECEIVED
         query = query.where({
-            "none": or_(Screening.id.is_(None), Screening.child_certificate_status == "none"),
-            "requested": Screening.child_certificate_status == "requested",
+            CertificateStatus.NONE: or_(Screening.id.is_(None),
+                                        Screening.child_certificate_status == CertificateStatus.NONE),
+            CertificateStatus.REQUESTED: Screening.child_certificate_status == CertificateStatus.REQUESTED,
             "valid": received & (Screening.child_certificate_valid_until >= today),
             "expired": received & (Screening.child_certificate_valid_until < today),
             "pledge_missing": Screening.pledge_accepted_at.is_(None),
@@ -119,8 +116,9 @@ def queue():
 
 
 def review_labels() -> dict:
-    return {"new": _l("New"), "approved": _l("Approved"), "changes_requested": _l("Waiting for the citizen"),
-            "declined": _l("Declined")}
+    return {ReviewStatus.NEW: _l("New"), ReviewStatus.APPROVED: _l("Approved"),
+            ReviewStatus.CHANGES_REQUESTED: _l("Waiting for the citizen"), ReviewStatus.DECLINED: _l("Declined"),
+            ReviewStatus.RESUBMITTED: _l("Declined, changed since")}
 
 
 def _profile_or_404(profile_id: int) -> VolunteerProfile:
@@ -134,7 +132,7 @@ def _profile_or_404(profile_id: int) -> VolunteerProfile:
 def _render_profile(profile: VolunteerProfile, *, decision=None, note=None, screening=None, status=200):
     """The profile page; showing it to a coordinator writes exactly one audit row."""
     now = utcnow()
-    ops.log_access(profile.user, actor=current_user, action=ops.VIEWED_PROFILE, now=now)
+    audit(profile.user, actor=current_user, action=AuditAction.VIEWED_PROFILE, now=now)
     db.session.commit()
     record = profile.screening
     if screening is None:
@@ -147,7 +145,7 @@ def _render_profile(profile: VolunteerProfile, *, decision=None, note=None, scre
     pending = db.session.execute(
         select(Signup, Occurrence, Task).join(Occurrence, Signup.occurrence_id == Occurrence.id)
         .join(Task, Occurrence.task_id == Task.id)
-        .where(Signup.user_id == profile.user_id, Signup.status == "pending")
+        .where(Signup.user_id == profile.user_id, Signup.status == SignupStatus.PENDING)
         .order_by(Occurrence.starts_at)).all()
     consents = db.session.scalars(select(ConsentRecord).where(ConsentRecord.user_id == profile.user_id)
                                   .order_by(ConsentRecord.created_at.desc())).all()
@@ -166,17 +164,6 @@ def profile(profile_id: int):
     return _render_profile(_profile_or_404(profile_id))
 
 
-def _review_mail(profile: VolunteerProfile, decision: str, message: str):
-    user = profile.user
-    subjects = {"approved": lambda: _("Your volunteer profile is approved"),
-                "changes_requested": lambda: _("Please change your volunteer profile"),
-                "declined": lambda: _("Your volunteer profile was not approved")}
-    return queue_mail(REVIEW_KIND, dedup_key=f"{REVIEW_KIND}:{profile.id}:{decision}:{profile.reviewed_at.isoformat()}",
-                      recipient=user, subject=subjects[decision], template="profile_review",
-                      context={"decision": decision, "message": message,
-                               "profile_url": external_url("citizens.index")})
-
-
 @bp.route("/profiler/<int:profile_id>/afgoerelse", methods=["POST"])
 @access(Role.COORDINATOR)
 def decide(profile_id: int):
@@ -191,9 +178,8 @@ def decide(profile_id: int):
             db.session.rollback()
             form.message.errors.append(domain_message(error))
         else:
-            mail = _review_mail(profile, form.decision.data, form.message.data or "")
             db.session.commit()
-            if mail is None and not profile.user.email:
+            if not profile.user.email:
                 flash(_("The decision is saved. The citizen has no e-mail address, so please phone them."), "warning")
             else:
                 flash(_("The decision is saved and the citizen is told."), "success")
@@ -226,16 +212,20 @@ def screening(profile_id: int):
                                    requested_on=form.requested_on.data, received_on=form.received_on.data,
                                    valid_until=form.valid_until.data, pledge_given=form.pledge.data)
         try:
-            released = ops.record_screening(profile, facts, actor=current_user, now=utcnow())
+            result = ops.record_screening(profile, facts, actor=current_user, now=utcnow())
         except DomainError as error:
             db.session.rollback()
             form.certificate_status.errors.append(domain_message(error))
         else:
-            for signup in released:
-                notify.signup_accepted(signup)
             db.session.commit()
-            flash(_("The screening is saved.") + (" " + _("%(n)d waiting sign-ups are now accepted.", n=len(released))
-                                                   if released else ""), "success")
+            flash(_("The screening is saved."), "success")
+            if result.accepted:
+                flash(ngettext("%(num)d waiting sign-up is now accepted.", "%(num)d waiting sign-ups are now accepted.",
+                               len(result.accepted)), "success")
+            if result.waiting_again:
+                flash(ngettext("%(num)d accepted sign-up waits for screening again: the certificate is not valid "
+                               "on its day.", "%(num)d accepted sign-ups wait for screening again: the certificate "
+                               "is not valid on their days.", len(result.waiting_again)), "warning")
             return redirect(url_for("coordinators.profile", profile_id=profile.id))
     return _render_profile(profile, screening=form)
 
@@ -245,7 +235,7 @@ def screening(profile_id: int):
 def log(profile_id: int):
     """The audit log of one volunteer: who looked at or changed their private data, and when."""
     profile = _profile_or_404(profile_id)
-    entries = ops.audit_trail(profile.user_id)
+    entries = audit_trail(profile.user_id)
     return render_template("coordinators/log.html", profile=profile, entries=entries, labels=action_labels())
 
 
@@ -260,7 +250,7 @@ def pending():
         .join(Occurrence, Signup.occurrence_id == Occurrence.id).join(Task, Occurrence.task_id == Task.id)
         .join(Institution, Task.institution_id == Institution.id).join(User, Signup.user_id == User.id)
         .outerjoin(VolunteerProfile, VolunteerProfile.user_id == User.id)
-        .where(Signup.status == "pending", Occurrence.cancelled.is_(False))
+        .where(Signup.status == SignupStatus.PENDING, Occurrence.cancelled.is_(False))
         .order_by(Occurrence.starts_at, Signup.created_at).limit(500)).all()
     return render_template("coordinators/pending.html", rows=rows)
 
@@ -269,7 +259,7 @@ def _phone_query(query, now: datetime):
     """Sign-ups of volunteers without e-mail to what starts within PHONE_AHEAD (rows or a count)."""
     return (query.select_from(Signup).join(Occurrence, Signup.occurrence_id == Occurrence.id)
             .join(Task, Occurrence.task_id == Task.id).join(User, Signup.user_id == User.id)
-            .where(User.email.is_(None), User.deleted_at.is_(None), Signup.status.in_(("accepted", "pending")),
+            .where(User.email.is_(None), User.deleted_at.is_(None), Signup.status.in_(SignupStatus.HOLDING),
                    Occurrence.cancelled.is_(False), Occurrence.starts_at >= now,
                    Occurrence.starts_at < now + PHONE_AHEAD))
 
@@ -286,7 +276,7 @@ def phone_list():
     now = utcnow()
     rows = _phone_rows(now)
     for user in {row.User.id: row.User for row in rows}.values():
-        ops.log_access(user, actor=current_user, action=ops.PHONE_LIST, now=now, on_behalf=True)
+        audit(user, actor=current_user, action=AuditAction.PHONE_LIST, now=now, on_behalf=True)
     db.session.commit()
     return render_template("coordinators/phone_list.html", rows=rows, ahead_days=PHONE_AHEAD.days)
 
@@ -332,7 +322,7 @@ def _occurrence_choices(now: datetime):
     rows = db.session.execute(
         select(Occurrence.id, Occurrence.starts_at, Task.title, Institution.name)
         .join(Task, Occurrence.task_id == Task.id).join(Institution, Task.institution_id == Institution.id)
-        .where(Task.status == "open", Occurrence.cancelled.is_(False), Occurrence.starts_at > now)
+        .where(Task.status == TaskStatus.OPEN, Occurrence.cancelled.is_(False), Occurrence.starts_at > now)
         .order_by(Occurrence.starts_at).limit(ASSISTABLE_LIMIT)).all()
     from flask_babel import format_datetime
     return [("", _("Choose a task"))] + [
@@ -357,20 +347,17 @@ def assisted_person(user_id: int):
             form.occurrence.errors.append(_("Choose a task."))
         else:
             try:
-                result = ops.assisted_sign_up(occurrence, volunteer=person, actor=current_user, now=now,
-                                              note=form.note.data or "")
+                result = sign_up(occurrence, volunteer=person, actor=current_user, now=now, note=form.note.data or "")
             except DomainError as error:
                 db.session.rollback()
                 form.occurrence.errors.append(domain_message(error))
             else:
-                if result.status == "accepted":
-                    notify.signup_accepted(result.signup)
                 db.session.commit()
                 flash(signup_message(result.status), "success")
                 if result.overlaps:
                     flash(_("Note: the citizen has another commitment at the same time."), "warning")
                 return redirect(url_for("coordinators.assisted_person", user_id=person.id))
-    ops.log_access(person, actor=current_user, action=ops.VIEWED_PROFILE, now=now, detail="assisted")
+    audit(person, actor=current_user, action=AuditAction.VIEWED_PROFILE, now=now, detail="assisted")
     db.session.commit()
     signups = db.session.scalars(
         select(Signup).join(Occurrence, Signup.occurrence_id == Occurrence.id)
@@ -382,9 +369,9 @@ def assisted_person(user_id: int):
 
 
 def signup_message(status: str) -> str:
-    return {"accepted": _("The citizen is signed up."),
-            "pending": _("The citizen is signed up; the sign-up waits for screening."),
-            "waitlisted": _("The task is full; the citizen is on the waiting list.")}[status]
+    return {SignupStatus.ACCEPTED: _("The citizen is signed up."),
+            SignupStatus.PENDING: _("The citizen is signed up; the sign-up holds a place and waits for screening."),
+            SignupStatus.WAITLISTED: _("The task is full; the citizen is on the waiting list.")}[status]
 
 
 def domain_message(error: DomainError) -> str:
@@ -400,6 +387,8 @@ def domain_message(error: DomainError) -> str:
         "occurrence_past": _("That time has passed."),
         "occurrence_cancelled": _("That time is cancelled."),
         "already_signed_up": _("The citizen is already signed up for that time."),
+        "profile_declined": _("The citizen's volunteer profile is declined, so they cannot be signed up for tasks."),
+        "not_allowed": _("You are not allowed to do that."),
     }
     return messages.get(error.code, _("That could not be done."))
 

@@ -19,9 +19,12 @@ from portal.auth.views import safe_next
 from portal.councils import ical
 from portal.councils.forms import CalendarFilterForm, EventForm, event_kind_choices
 from portal.councils.notifications import confirm_event_signup, tell_event_cancelled
-from portal.councils.views import bp, my_councils
+from portal.councils.views import my_councils
 from portal.forms import BaseForm
+from portal.routes import RouteTable
 from portal.scheduler.timing import from_local, to_local
+
+routes = RouteTable()
 
 FEED_PAST = timedelta(days=90)     # a feed carries recent history, so a subscribed calendar keeps it
 FEED_AHEAD = timedelta(days=400)
@@ -78,7 +81,7 @@ def _filters():
     return form, council_id, area
 
 
-@bp.route("/kalender")
+@routes.route("/kalender")
 @access(PUBLIC)
 def calendar():
     """The shared calendar, as a month grid or a list, filtered by council and area."""
@@ -113,7 +116,7 @@ def _signup_of(event: Event) -> EventSignup | None:
         EventSignup.event_id == event.id, EventSignup.user_id == current_user.id, EventSignup.cancelled.is_(False)))
 
 
-@bp.route("/kalender/<int:event_id>")
+@routes.route("/kalender/<int:event_id>")
 @access(PUBLIC)
 def event(event_id: int):
     """An event's public page with sign-up and its calendar file."""
@@ -123,7 +126,7 @@ def event(event_id: int):
                            kind_labels=kind_labels())
 
 
-@bp.route("/kalender/<int:event_id>/arrangement.ics")
+@routes.route("/kalender/<int:event_id>/arrangement.ics")
 @access(PUBLIC)
 def event_ics(event_id: int):
     """One event as a calendar file."""
@@ -131,14 +134,14 @@ def event_ics(event_id: int):
     return _ics_response(ical.single(event, now=utcnow()).encode("utf-8"), f"samskab-{event.id}.ics")
 
 
-@bp.route("/kalender/alle.ics")
+@routes.route("/kalender/alle.ics")
 @access(PUBLIC)
 def feed():
     """The iCal feed of the whole shared calendar."""
     return _feed(None, _("Samskab – shared calendar"))
 
 
-@bp.route("/kalender/raad/<int:council_id>.ics")
+@routes.route("/kalender/raad/<int:council_id>.ics")
 @access(PUBLIC)
 def council_feed(council_id: int):
     """The iCal feed of one council's events and meetings."""
@@ -160,7 +163,7 @@ def _ics_response(body: bytes, filename: str | None) -> Response:
     return response
 
 
-@bp.route("/kalender/<int:event_id>/tilmeld", methods=["POST"])
+@routes.route("/kalender/<int:event_id>/tilmeld", methods=["POST"])
 @access(LOGIN)
 def sign_up(event_id: int):
     """Take a place at an event; the confirmation mail carries the .ics."""
@@ -180,7 +183,7 @@ def sign_up(event_id: int):
     return redirect(url_for("councils.event", event_id=event_id))
 
 
-@bp.route("/kalender/<int:event_id>/afmeld", methods=["POST"])
+@routes.route("/kalender/<int:event_id>/afmeld", methods=["POST"])
 @access(LOGIN)
 def cancel_sign_up(event_id: int):
     """Give one's place back."""
@@ -230,7 +233,7 @@ def _event_error(form: EventForm, error: DomainError) -> None:
     target.errors = list(target.errors) + [message_for(error)]
 
 
-@bp.route("/kalender/nyt", methods=["GET", "POST"])
+@routes.route("/kalender/nyt", methods=["GET", "POST"])
 @access(Role.COUNCIL, Role.STAFF)
 def new_event():
     """A council or an institution publishes an event or meeting in the shared calendar."""
@@ -255,7 +258,7 @@ def _own_event(event_id: int) -> Event:
     return event
 
 
-@bp.route("/kalender/<int:event_id>/rediger", methods=["GET", "POST"])
+@routes.route("/kalender/<int:event_id>/rediger", methods=["GET", "POST"])
 @access(Role.COUNCIL, Role.STAFF)
 def edit_event_page(event_id: int):
     """Change an event of one's own council or institution."""
@@ -278,7 +281,7 @@ def edit_event_page(event_id: int):
     return render_template("councils/event_form.html", form=form, event=event, no_host=False)
 
 
-@bp.route("/kalender/<int:event_id>/deltagere")
+@routes.route("/kalender/<int:event_id>/deltagere")
 @access(Role.COUNCIL, Role.STAFF)
 def attendees(event_id: int):
     """Who signed up for an event of one's own council or institution."""
@@ -287,7 +290,7 @@ def attendees(event_id: int):
                            action_form=BaseForm(formdata=None))
 
 
-@bp.route("/kalender/<int:event_id>/aflys", methods=["POST"])
+@routes.route("/kalender/<int:event_id>/aflys", methods=["POST"])
 @access(Role.COUNCIL, Role.STAFF)
 def cancel(event_id: int):
     """Cancel an event; everyone signed up is told, with a calendar file that removes it."""

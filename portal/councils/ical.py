@@ -8,7 +8,7 @@ from flask import current_app
 
 from models import Event
 from portal.mail.outbox import external_url
-from portal.scheduler.timing import LOCAL
+from models.base import LOCAL, LOCAL_ZONE_NAME
 
 PRODID = "-//Samskab//Faelles kalender//DA"
 
@@ -49,7 +49,7 @@ def calendar(events: list[Event], *, now: datetime, name: str, method: str | Non
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", "Europe/Copenhagen")
+    cal.add("x-wr-timezone", LOCAL_ZONE_NAME)
     if method:
         cal.add("method", method)
     for event in events:

@@ -1,7 +1,7 @@
 """Local councils' views: their projects with updates and followers (the calendar is in calendar_views)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -10,15 +10,16 @@ from werkzeug.routing import BuildError
 
 from models import (CoCreator, Council, CouncilMember, DomainError, Event, Idea, Occurrence, Project,
                     ProjectFollower, ProjectUpdate, Role, Signup, Task, UpdateComment, db, utcnow)
-from models.projects import (comment_on_update, create_project, edit_project, follow_project, is_council_member,
+from models.projects import (LINKABLE_TASK_STATES, comment_on_update, create_project, edit_project, follow_project, is_council_member,
                              is_following, link_to_project, participants, post_update, unfollow_project,
                              unlink_from_project)
 from portal.access import LOGIN, PUBLIC, access
 from portal.councils.forms import CommentForm, LinkForm, ProjectForm, UpdateForm, project_status_choices
 from portal.councils.notifications import invite_participants, notify_followers
 from portal.forms import BaseForm
+from portal.routes import RouteTable
 
-bp = Blueprint("councils", __name__)
+routes = RouteTable()
 
 LINK_CANDIDATES = 200
 MESSAGES = {
@@ -60,7 +61,7 @@ def status_labels() -> dict[str, str]:
 
 # --- the council room -----------------------------------------------------------------------------
 
-@bp.route("/lokalraad/")
+@routes.route("/lokalraad/")
 @access(Role.COUNCIL)
 def index():
     """The council member's councils with their projects and coming events."""
@@ -85,7 +86,7 @@ def _own_project(project_id: int) -> Project:
     return project
 
 
-@bp.route("/lokalraad/projekter/ny", methods=["GET", "POST"])
+@routes.route("/lokalraad/projekter/ny", methods=["GET", "POST"])
 @access(Role.COUNCIL)
 def new_project():
     """Publish a new project for one of the member's councils."""
@@ -104,7 +105,7 @@ def new_project():
     return render_template("councils/project_form.html", form=form, project=None, no_council=not councils)
 
 
-@bp.route("/lokalraad/projekter/<int:project_id>", methods=["GET", "POST"])
+@routes.route("/lokalraad/projekter/<int:project_id>", methods=["GET", "POST"])
 @access(Role.COUNCIL)
 def manage_project(project_id: int):
     """Edit a project of the member's own council; post updates and link ideas and tasks."""
@@ -141,7 +142,7 @@ def _manage_page(project: Project, *, form=None, update_form=None, link_form=Non
 def _link_choices():
     ideas = db.session.execute(select(Idea.id, Idea.title).where(Idea.hidden.is_(False), Idea.project_id.is_(None))
                                .order_by(Idea.created_at.desc()).limit(LINK_CANDIDATES)).all()
-    tasks = db.session.execute(select(Task.id, Task.title).where(Task.status.in_(("open", "full", "closed")),
+    tasks = db.session.execute(select(Task.id, Task.title).where(Task.status.in_(LINKABLE_TASK_STATES),
                                                                   Task.project_id.is_(None))
                                .order_by(Task.created_at.desc()).limit(LINK_CANDIDATES)).all()
     choices = {str(_("Ideas")): [(f"idea:{i}", t) for i, t in ideas],
@@ -164,7 +165,7 @@ def _item_from(key: str):
     return db.session.get(model, int(raw))
 
 
-@bp.route("/lokalraad/projekter/<int:project_id>/opdatering", methods=["POST"])
+@routes.route("/lokalraad/projekter/<int:project_id>/opdatering", methods=["POST"])
 @access(Role.COUNCIL)
 def post_project_update(project_id: int):
     """Post a progress update; every follower is told once, through the outbox."""
@@ -185,7 +186,7 @@ def post_project_update(project_id: int):
     return _manage_page(project, update_form=update_form)
 
 
-@bp.route("/lokalraad/projekter/<int:project_id>/kobl", methods=["POST"])
+@routes.route("/lokalraad/projekter/<int:project_id>/kobl", methods=["POST"])
 @access(Role.COUNCIL)
 def link_item(project_id: int):
     """Gather an idea or a task under the project."""
@@ -208,7 +209,7 @@ def link_item(project_id: int):
     return _manage_page(project, link_form=link_form)
 
 
-@bp.route("/lokalraad/projekter/<int:project_id>/fjern", methods=["POST"])
+@routes.route("/lokalraad/projekter/<int:project_id>/fjern", methods=["POST"])
 @access(Role.COUNCIL)
 def unlink_item(project_id: int):
     """Take an idea or a task out of the project."""
@@ -226,7 +227,7 @@ def unlink_item(project_id: int):
     return redirect(url_for("councils.manage_project", project_id=project.id))
 
 
-@bp.route("/lokalraad/projekter/<int:project_id>/inviter", methods=["POST"])
+@routes.route("/lokalraad/projekter/<int:project_id>/inviter", methods=["POST"])
 @access(Role.COUNCIL)
 def invite(project_id: int):
     """Invite everyone who took part (and does not follow yet) to follow the project."""
@@ -241,7 +242,7 @@ def invite(project_id: int):
 
 # --- public project pages -------------------------------------------------------------------------
 
-@bp.route("/projekter")
+@routes.route("/projekter")
 @access(PUBLIC)
 def projects():
     """All councils' projects, newest first."""
@@ -290,7 +291,7 @@ def _project_page(project: Project, *, comment_form=None, comment_update_id: int
         action_form=BaseForm(formdata=None), status_labels=status_labels()), status
 
 
-@bp.route("/projekter/<int:project_id>")
+@routes.route("/projekter/<int:project_id>")
 @access(PUBLIC)
 def project(project_id: int):
     """A project's public page: goal, progress, updates with comments, linked ideas and tasks."""
@@ -307,7 +308,7 @@ def _change_following(project_id: int, operation, message: str):
     return redirect(url_for("councils.project", project_id=project.id))
 
 
-@bp.route("/projekter/<int:project_id>/foelg", methods=["POST"])
+@routes.route("/projekter/<int:project_id>/foelg", methods=["POST"])
 @access(LOGIN)
 def follow(project_id: int):
     """Follow a project and get its updates."""
@@ -315,14 +316,14 @@ def follow(project_id: int):
                              _("You now follow the project and will hear about its updates."))
 
 
-@bp.route("/projekter/<int:project_id>/stop", methods=["POST"])
+@routes.route("/projekter/<int:project_id>/stop", methods=["POST"])
 @access(LOGIN)
 def unfollow(project_id: int):
     """Stop following a project."""
     return _change_following(project_id, unfollow_project, _("You no longer follow the project."))
 
 
-@bp.route("/projekter/opdateringer/<int:update_id>/kommentar", methods=["POST"])
+@routes.route("/projekter/opdateringer/<int:update_id>/kommentar", methods=["POST"])
 @access(LOGIN)
 def comment(update_id: int):
     """A follower comments on an update."""
@@ -339,6 +340,3 @@ def comment(update_id: int):
         flash(_("Thank you, your comment is published."), "success")
         return redirect(url_for("councils.project", project_id=update.project_id, _anchor=f"comment-{made.id}"))
     return _project_page(update.project, comment_form=form, comment_update_id=update.id)
-
-
-from portal.councils import calendar_views  # noqa: E402,F401  (registers the calendar's routes on bp)

@@ -6,7 +6,7 @@ from wtforms import IntegerField, SelectField, SelectMultipleField, StringField,
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from models.ideas import IDEA_STATES, IDEA_THEMES
+from models.ideas import IDEA_THEMES, IdeaStatus as S
 from portal.forms import BaseForm
 
 
@@ -22,8 +22,8 @@ def theme_labels() -> dict[str, object]:
 
 def status_labels() -> dict[str, object]:
     return {
-        "received": _l("Received"), "in_dialogue": _l("In dialogue"), "can_go_ahead": _l("Can go ahead"),
-        "cannot_engage": _l("The municipality cannot engage"), "realised": _l("Realised"), "closed": _l("Closed"),
+        S.RECEIVED: _l("Received"), S.IN_DIALOGUE: _l("In dialogue"), S.CAN_GO_AHEAD: _l("Can go ahead"),
+        S.CANNOT_ENGAGE: _l("The municipality cannot engage"), S.REALISED: _l("Realised"), S.CLOSED: _l("Closed"),
     }
 
 
@@ -67,7 +67,7 @@ class JoinForm(PrefixedForm):
                           validators=[DataRequired(_l("Tell the initiator what you can offer.")), Length(max=2000)])
 
 
-ANSWER_CHOICES = ("in_dialogue", "can_go_ahead", "cannot_engage")
+ANSWER_CHOICES = (S.IN_DIALOGUE, S.CAN_GO_AHEAD, S.CANNOT_ENGAGE)
 
 
 class AnswerForm(PrefixedForm):
@@ -87,13 +87,13 @@ class AnswerForm(PrefixedForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        if self.status.data == "cannot_engage" and not self.message.data:
+        if self.status.data == S.CANNOT_ENGAGE and not self.message.data:
             self.message.errors.append(_l("Give the reason why the municipality cannot engage."))
             ok = False
-        if self.status.data == "in_dialogue" and not self.message.data:
+        if self.status.data == S.IN_DIALOGUE and not self.message.data:
             self.message.errors.append(_l("Write a message to the initiator."))
             ok = False
-        if self.status.data == "can_go_ahead":
+        if self.status.data == S.CAN_GO_AHEAD:
             for field in (self.next_step, self.next_who, self.next_when):
                 if not field.data:
                     field.errors.append(_l("Say what happens next, who does it and when."))
@@ -109,7 +109,7 @@ class CloseForm(PrefixedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.status.choices = [("realised", _l("The idea is realised")), ("closed", _l("Close the idea"))]
+        self.status.choices = [(S.REALISED, _l("The idea is realised")), (S.CLOSED, _l("Close the idea"))]
 
 
 class MeetingForm(PrefixedForm):
@@ -179,5 +179,5 @@ class IdeaFilterForm(BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.status.choices = [("", _l("All"))] + [(s, label) for s, label in status_labels().items()
-                                                    if s in IDEA_STATES]
+                                                    if s in S.ALL]
         self.tema.choices = [("", _l("All"))] + [(t, theme_labels()[t]) for t in IDEA_THEMES]

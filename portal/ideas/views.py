@@ -10,14 +10,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.routing import BuildError
 
-from models import (CoCreator, ContentReport, DomainError, Idea, IdeaEvent, ProjectUpdate, Role, UpdateComment, User,
-                    UserRole, db, utcnow)
+from models import (CoCreator, ContentReport, DomainError, Idea, IdeaEvent, IdeaEventKind, IdeaStatus, ProjectUpdate,
+                    Role, UpdateComment, User, UserRole, db, utcnow)
 from models.audit import REPORTABLE, dismiss_reports, hide_content, report_content, report_target, show_content
-from models.ideas import (ANSWERS, OWNER_MOVES, answer_idea, assign_sparring_agent, close_idea, edit_idea,
-                          invite_co_owner, invite_to_meeting, join_idea, set_agent_themes, submit_idea, themes_of)
+from models.consent import Audience
+from models.ideas import ANSWERS, OWNER_MOVES
+from models.idea_operations import (answer_idea, ask_for_people, assign_sparring_agent, close_idea, edit_idea,
+                                    invite_co_owner, invite_to_idea, invite_to_meeting, join_idea, set_agent_themes,
+                                    submit_idea, themes_of)
 from portal.access import LOGIN, PUBLIC, access
 from portal.forms import BaseForm
-from portal.ideas import notify, suggest
+from portal.ideas import suggest
 from portal.ideas.figures import answer_times as compute_answer_times
 from portal.ideas.forms import (AnswerForm, AnswerTimesForm, AssignForm, CloseForm, IdeaFilterForm, IdeaForm,
                                 JoinForm, MeetingForm, ModerationForm, ReportForm, ThemesForm, status_labels,
@@ -49,6 +52,8 @@ MESSAGES = {
     "no_co_creators": _l("Nobody has joined the idea yet, so there is no one to invite."),
     "not_moderator": _l("Only a coordinator can do that."),
     "report_target_gone": _l("It no longer exists."),
+    "already_asked": _l("You have already asked the sparring agent. They will invite the people who fit."),
+    "cannot_invite": _l("That person cannot be invited to the idea."),
 }
 
 
@@ -61,7 +66,7 @@ def is_coordinator() -> bool:
 
 
 def deadline_days() -> int:
-    return int(current_app.config.get("IDEA_ANSWER_WORKING_DAYS", 5))
+    return current_app.config["IDEA_ANSWER_WORKING_DAYS"]
 
 
 def _load(idea_id: int) -> Idea:
@@ -101,6 +106,7 @@ def _idea_page(idea: Idea, *, status: int = 200, **forms):
     answer_form.status.choices = [c for c in answer_form.status.choices if c[0] in ANSWERS.get(idea.status, ())]
     context = {
         "idea": idea, "owner": owner, "coordinator": coordinator, "is_initiator": is_initiator, "mine": mine,
+        **_people(idea, owner=owner, coordinator=coordinator),
         "can_join": (current_user.is_authenticated and not owner and mine is None and not idea.is_final
                      and not idea.hidden and idea.initiator_id != current_user.id),
         "answer_choices": ANSWERS.get(idea.status, ()), "owner_moves": OWNER_MOVES.get(idea.status, ()),
@@ -111,10 +117,22 @@ def _idea_page(idea: Idea, *, status: int = 200, **forms):
         "assign_form": _assign_form(idea, forms.get("assign_form")) if coordinator else None,
         "action_form": BaseForm(formdata=None),
         "statuses": status_labels(), "themes": theme_labels(),
-        "people": suggest.people_for(idea) if owner or coordinator else [],
         "similar_ideas": suggest.similar_ideas(idea), "similar_tasks": suggest.similar_tasks(idea),
     }
     return render_template("ideas/idea.html", **context), status
+
+
+def _people(idea: Idea, *, owner: bool, coordinator: bool) -> dict:
+    """People whose skills fit, as models.consent allows: a sparring agent sees who (and invites them);
+    the initiator sees how many, and names only of those who chose to be shown to citizens."""
+    if coordinator:
+        return {"people": suggest.people_for(idea, Audience.COORDINATORS), "fitting": 0, "asked": False}
+    if not owner or idea.hidden or idea.is_final:
+        return {"people": [], "fitting": 0, "asked": False}
+    asked = [e for e in idea.events if e.kind == IdeaEventKind.PEOPLE_ASKED]
+    invited = [e for e in idea.events if e.kind == IdeaEventKind.INVITED]
+    return {"people": suggest.people_for(idea, Audience.CITIZENS), "fitting": suggest.how_many_fit(idea),
+            "asked": bool(asked) and (not invited or invited[-1].created_at < asked[-1].created_at)}
 
 
 def _fail(error: DomainError, idea: Idea):
@@ -206,10 +224,9 @@ def join(idea_id: int):
     if not form.validate_on_submit():
         return _idea_page(idea, join_form=form)
     try:
-        co_creator = join_idea(idea, user=current_user, now=utcnow(), offer=form.offer.data)
+        join_idea(idea, user=current_user, now=utcnow(), offer=form.offer.data)
     except DomainError as error:
         return _fail(error, idea)
-    notify.someone_joined(idea, co_creator)
     db.session.commit()
     flash(_("You have joined the idea. The initiator has been told and can contact you."), "success")
     return redirect(url_for("ideas.idea", idea_id=idea.id))
@@ -224,12 +241,11 @@ def answer(idea_id: int):
     if not form.validate_on_submit():
         return _idea_page(idea, answer_form=form)
     try:
-        event = answer_idea(idea, actor=current_user, now=utcnow(), status=form.status.data,
-                            message=form.message.data or "", next_step=form.next_step.data or "",
-                            next_who=form.next_who.data or "", next_when=form.next_when.data or "")
+        answer_idea(idea, actor=current_user, now=utcnow(), status=form.status.data,
+                    message=form.message.data or "", next_step=form.next_step.data or "",
+                    next_who=form.next_who.data or "", next_when=form.next_when.data or "")
     except DomainError as error:
         return _fail(error, idea)
-    notify.answered(idea, event)
     db.session.commit()
     flash(_("Your answer is on the idea's timeline and has been sent to the initiator."), "success")
     return redirect(url_for("ideas.idea", idea_id=idea.id))
@@ -286,7 +302,6 @@ def co_owner(idea_id: int, co_creator_id: int):
             invite_co_owner(idea, co_creator, actor=current_user, now=utcnow())
         except DomainError as error:
             return _fail(error, idea)
-        notify.made_co_owner(idea, co_creator)
         db.session.commit()
         flash(_("%(name)s is now co-owner and can edit the idea with you.", name=co_creator.user.name), "success")
     return redirect(url_for("ideas.idea", idea_id=idea.id))
@@ -303,14 +318,47 @@ def meeting(idea_id: int):
     if not form.validate_on_submit():
         return _idea_page(idea, meeting_form=form)
     try:
-        event, invitees = invite_to_meeting(idea, actor=current_user, now=utcnow(), when=form.when.data,
-                                            where=form.where.data, message=form.message.data or "")
+        _event, invitees = invite_to_meeting(idea, actor=current_user, now=utcnow(), when=form.when.data,
+                                             where=form.where.data, message=form.message.data or "")
     except DomainError as error:
         return _fail(error, idea)
-    notify.meeting_called(idea, event, invitees)
     db.session.commit()
     flash(_("The invitation has been sent to %(n)d co-creators.", n=len(invitees)), "success")
     return redirect(url_for("ideas.idea", idea_id=idea.id))
+
+
+@bp.route("/<int:idea_id>/find-folk", methods=["POST"])
+@access(LOGIN)
+def ask_people(idea_id: int):
+    """The initiator asks the sparring agent to invite the people whose skills fit."""
+    idea = _load(idea_id)
+    if not idea.is_owner(current_user):
+        abort(403)
+    if BaseForm().validate_on_submit():
+        try:
+            ask_for_people(idea, actor=current_user, now=utcnow())
+        except DomainError as error:
+            return _fail(error, idea)
+        db.session.commit()
+        flash(_("The sparring agent has been asked to invite the people whose skills fit."), "success")
+    return redirect(url_for("ideas.idea", idea_id=idea.id))
+
+
+@bp.route("/<int:idea_id>/inviter/<int:user_id>", methods=["POST"])
+@access(Role.COORDINATOR)
+def invite_person(idea_id: int, user_id: int):
+    """A sparring agent invites someone whose skills fit to look at the idea (one e-mail, once)."""
+    idea = _load(idea_id)
+    person = db.get_or_404(User, user_id)
+    if BaseForm().validate_on_submit():
+        try:
+            sent = invite_to_idea(idea, person, actor=current_user, now=utcnow())
+        except DomainError as error:
+            return _fail(error, idea)
+        db.session.commit()
+        flash(_("%(name)s is invited to look at the idea.", name=person.name) if sent else
+              _("%(name)s has already been invited.", name=person.name), "success" if sent else "info")
+    return redirect(url_for("ideas.idea", idea_id=idea.id, _anchor="suggest-heading"))
 
 
 # --- reports: one form page for ideas, project updates and comments; the queue below decides ----
@@ -390,7 +438,8 @@ def answer_times():
                                                    deadline_days=days)) for aid in agents]
     by_agent = [(agent, figures) for agent, figures in by_agent if figures.received]
     waiting = list(db.session.scalars(
-        select(Idea).where(Idea.first_answer_at.is_(None), Idea.hidden.is_(False), Idea.status == "received")
+        select(Idea).where(Idea.first_answer_at.is_(None), Idea.hidden.is_(False),
+                           Idea.status.in_(IdeaStatus.UNANSWERED))
         .options(joinedload(Idea.agent)).order_by(Idea.created_at)))
     due = {i.id: add_working_days(i.created_at, days) for i in waiting}
     themes_form = ThemesForm(formdata=None, themes=themes_of(current_user))

@@ -12,11 +12,8 @@ from typing import Callable
 
 from sqlalchemy import select
 
-from models import (Event, EventSignup, Idea, Occurrence, OutboxMessage, ProjectUpdate, Screening, Signup, Task,
-                    User, db)
-
-TASK_OFF = ("draft", "cancelled")
-UNANSWERED = ("received",)
+from models import (CertificateStatus, Event, EventSignup, Idea, IdeaStatus, Occurrence, OutboxMessage, ProjectUpdate,
+                    Screening, Signup, SignupStatus, Task, TaskStatus, User, db)
 
 
 def stamp(moment: datetime) -> str:
@@ -33,8 +30,8 @@ def _signups(items) -> set[int]:
     rows = db.session.execute(
         select(Signup.id, Occurrence.starts_at)
         .join(Occurrence, Signup.occurrence_id == Occurrence.id).join(Task, Occurrence.task_id == Task.id)
-        .where(Signup.id.in_(_ids(items)), Signup.status == "accepted", Occurrence.cancelled.is_(False),
-               Task.status.not_in(TASK_OFF)))
+        .where(Signup.id.in_(_ids(items)), Signup.status == SignupStatus.ACCEPTED, Occurrence.cancelled.is_(False),
+               Task.status.not_in(TaskStatus.OFF)))
     starts = {sid: stamp(start) for sid, start in rows}
     return {m.id for m, parts in items if len(parts) > 1 and starts.get(int(parts[0])) == parts[1]}
 
@@ -43,7 +40,7 @@ def _occurrences(items) -> set[int]:
     """Still on, same start, and still with free places."""
     rows = db.session.execute(
         select(Occurrence.id, Occurrence.starts_at).join(Task, Occurrence.task_id == Task.id)
-        .where(Occurrence.id.in_(_ids(items)), Occurrence.cancelled.is_(False), Task.status.not_in(TASK_OFF),
+        .where(Occurrence.id.in_(_ids(items)), Occurrence.cancelled.is_(False), Task.status.not_in(TaskStatus.OFF),
                Occurrence.accepted_count < Occurrence.capacity))
     starts = {oid: stamp(start) for oid, start in rows}
     return {m.id for m, parts in items if len(parts) > 1 and starts.get(int(parts[0])) == parts[1]}
@@ -52,14 +49,14 @@ def _occurrences(items) -> set[int]:
 def _ideas(items) -> set[int]:
     """Still waiting for its first answer."""
     open_ids = set(db.session.scalars(select(Idea.id).where(
-        Idea.id.in_(_ids(items)), Idea.first_answer_at.is_(None), Idea.status.in_(UNANSWERED))))
+        Idea.id.in_(_ids(items)), Idea.first_answer_at.is_(None), Idea.status.in_(IdeaStatus.UNANSWERED))))
     return {m.id for m, parts in items if int(parts[0]) in open_ids}
 
 
 def _screenings(items) -> set[int]:
     """The certificate still runs out on the same date (no new one was recorded)."""
     rows = db.session.execute(select(Screening.id, Screening.child_certificate_valid_until).where(
-        Screening.id.in_(_ids(items)), Screening.child_certificate_status == "received"))
+        Screening.id.in_(_ids(items)), Screening.child_certificate_status == CertificateStatus.RECEIVED))
     until = {sid: valid.isoformat() for sid, valid in rows if isinstance(valid, date)}
     return {m.id for m, parts in items if len(parts) > 1 and until.get(int(parts[0])) == parts[1]}
 

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from models.messages import OUTBOX_STATES
+from models.messages import OutboxStatus
 from portal.forms import BaseForm
 from portal.mail import kinds as mail_kinds
 from portal.mail.preferences import Choice
@@ -42,8 +42,8 @@ def choices_from(form, kinds: list[mail_kinds.Kind]) -> dict[str, Choice]:
 
 
 def status_labels() -> dict[str, object]:
-    return {"queued": _l("Queued"), "sending": _l("Sending"), "sent": _l("Sent"), "failed": _l("Failed"),
-            "dropped": _l("Dropped")}
+    return {OutboxStatus.QUEUED: _l("Queued"), OutboxStatus.SENDING: _l("Sending"), OutboxStatus.SENT: _l("Sent"),
+            OutboxStatus.FAILED: _l("Failed"), OutboxStatus.DROPPED: _l("Dropped")}
 
 
 class LogFilterForm(BaseForm):
@@ -59,7 +59,7 @@ class LogFilterForm(BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         labels = status_labels()
-        self.status.choices = [("", _l("All"))] + [(s, labels[s]) for s in OUTBOX_STATES]
+        self.status.choices = [("", _l("All"))] + [(s, labels[s]) for s in OutboxStatus.ALL]
         self.kind.choices = [("", _l("All"))] + [(k.name, k.label) for k in mail_kinds.KINDS] + [
             (mail_kinds.DIGEST_MESSAGE_KIND, _l("Digest"))]
 

@@ -51,6 +51,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("idea_answer", DIRECT, True, True, _l("Answers to your ideas")),
     Kind("idea_activity", DIRECT, True, True, _l("Someone joins your idea")),
     Kind("idea_meeting", DIRECT, True, True, _l("Invitations to meetings about ideas you joined")),
+    Kind("idea_invitation", DIRECT, True, True, _l("A sparring agent invites you to an idea your skills fit")),
     # Councils' projects and the shared calendar. Whoever turns on the project digest gets updates
     # there instead of one mail each.
     Kind("project_update", DIRECT, True, True, _l("Updates from projects you follow")),
@@ -59,9 +60,11 @@ KINDS: tuple[Kind, ...] = (
     Kind("event_cancelled", DIRECT, True, False, _l("An event you signed up for is cancelled")),
     # Work mails for staff, coordinators and sparring agents.
     Kind("volunteer_cancelled", DIRECT, True, True, _l("A volunteer cancels a sign-up"), _STAFF_WORK),
-    Kind("pending_nudge", DIRECT, True, True, _l("Sign-ups waiting for an answer"), _STAFF_WORK),
+    Kind("pending_nudge", DIRECT, True, True, _l("Sign-ups waiting for screening"), (Role.COORDINATOR,)),
     Kind("underfilled_task", DIRECT, True, True, _l("A task starts soon with free places"), _STAFF_WORK),
     Kind("idea_deadline", DIRECT, True, True, _l("Ideas waiting for an answer"), (Role.COORDINATOR,)),
+    Kind("idea_people_asked", DIRECT, True, True, _l("An initiator asks you to invite people to an idea"),
+         (Role.COORDINATOR,)),
     Kind("certificate_expiring_staff", DIRECT, True, True, _l("Volunteers' child certificates about to expire"),
          (Role.COORDINATOR,)),
     # Ambient news: off until the user turns it on.

@@ -1,4 +1,9 @@
-"""Writes e-mails to the outbox inside the caller's transaction, deduplicated by key."""
+"""Writes e-mails to the outbox inside the caller's transaction, deduplicated by key.
+
+Each queued message is remembered on the session; once its transaction commits it is handed to
+`take_committed()`, which the factory's after-request hook (and the scheduler's job runner) use to
+send right away what a request or job caused (portal.mail.sender.deliver_committed).
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,13 +15,13 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.routing import BuildError
 
-from models import OutboxMessage, User, db, utcnow
+from models import OutboxMessage, OutboxStatus, User, db, utcnow
 from portal import tokens
 from portal.mail import kinds as mail_kinds
 from portal.mail import preferences
 
+QUEUED, COMMITTED = "samskab.outbox.queued", "samskab.outbox.committed"
 SETTINGS_TOKEN = "mail-settings"
 UNSUBSCRIBE_TOKEN = "unsubscribe"
 # Links in mails keep working for a good while: an old mail's unsubscribe link must still work.
@@ -24,18 +29,14 @@ LINK_MAX_AGE = 400 * 24 * 3600
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute link for e-mails, built on BASE_URL, so jobs outside a request make the same links."""
+    """An absolute link for e-mails, built on BASE_URL, so jobs outside a request make the same links.
+
+    An endpoint that does not exist (or lacks a value) raises werkzeug's BuildError: a mail never
+    links somewhere else than meant.
+    """
     base = urlsplit(current_app.config["BASE_URL"])
     adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
     return adapter.build(endpoint, values, force_external=True)
-
-
-def link(endpoint: str, fallback: str, **values) -> str:
-    """A link to another room's page, or to `fallback` while that page does not exist yet."""
-    try:
-        return external_url(endpoint, **values)
-    except BuildError:
-        return external_url(fallback)
 
 
 def settings_url(user: User) -> str:
@@ -91,16 +92,17 @@ def queue_mail(kind: str, *, dedup_key: str, recipient: User | str, subject, tem
         html = _render(f"mail/{template}.html", subject=title, **ctx)
     message = OutboxMessage(dedup_key=key, kind=kind, user_id=user.id if user else None, recipient=address,
                             subject=str(title)[:255], body_text=text, body_html=html, ics=ics,
-                            status="queued", next_attempt_at=utcnow(), ref=ref, expires_at=expires_at,
+                            status=OutboxStatus.QUEUED, next_attempt_at=utcnow(), ref=ref, expires_at=expires_at,
                             unsubscribe_url=links["unsubscribe_url"])
     if checked:
         db.session.add(message)
-        return message
-    try:
-        with db.session.begin_nested():
-            db.session.add(message)
-    except IntegrityError:
-        return None
+    else:
+        try:
+            with db.session.begin_nested():
+                db.session.add(message)
+        except IntegrityError:
+            return None
+    db.session.info.setdefault(QUEUED, []).append(message)
     return message
 
 
@@ -142,3 +144,33 @@ def already_queued(keys) -> set[str]:
         chunk = keys[start:start + 500]
         found.update(db.session.scalars(select(OutboxMessage.dedup_key).where(OutboxMessage.dedup_key.in_(chunk))))
     return found
+
+
+# --- what a transaction queued, once it committed ------------------------------------------------
+
+def _committed(session) -> None:
+    if not session.in_nested_transaction():
+        session.info.setdefault(COMMITTED, []).extend(session.info.pop(QUEUED, []))
+
+
+def _rolled_back(session) -> None:
+    if not session.in_nested_transaction():
+        session.info.pop(QUEUED, None)
+
+
+def track_commits(session) -> None:
+    """Follow the session's commits and rollbacks (the factory calls this once)."""
+    from sqlalchemy import event
+    for name, listener in (("after_commit", _committed), ("after_rollback", _rolled_back)):
+        if not event.contains(session, name, listener):
+            event.listen(session, name, listener)
+
+
+def queued_in_transaction() -> list[OutboxMessage]:
+    """The messages queued in this session's open transaction (not committed yet)."""
+    return list(db.session.info.get(QUEUED, []))
+
+
+def take_committed() -> list[OutboxMessage]:
+    """The messages queued in this session whose transaction has committed since the last call."""
+    return db.session.info.pop(COMMITTED, [])

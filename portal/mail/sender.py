@@ -25,8 +25,8 @@ from email.utils import formataddr, formatdate, parseaddr
 from flask import current_app
 from sqlalchemy import select, update
 
-from models import OutboxMessage, db, utcnow
-from portal.mail import checks
+from models import OutboxMessage, OutboxStatus, db, utcnow
+from portal.mail import checks, outbox
 
 log = logging.getLogger(__name__)
 
@@ -138,9 +138,9 @@ def _claim(ids: list[int], now: datetime) -> list[int]:
         return []
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.status.in_(("queued", "sending")),
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status.in_(OutboxStatus.DUE),
                OutboxMessage.next_attempt_at <= now)
-        .values(status="sending", next_attempt_at=now + CLAIM_LEASE)
+        .values(status=OutboxStatus.SENDING, next_attempt_at=now + CLAIM_LEASE)
         .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False))
     claimed = sorted(result.scalars())
@@ -152,7 +152,7 @@ def deliver(*, now: datetime | None = None, limit: int = 500, ids: list[int] | N
     """Send due messages (or just `ids`); returns counts of sent, retried, failed and dropped."""
     now = now or utcnow()
     query = select(OutboxMessage.id).where(
-        OutboxMessage.status.in_(("queued", "sending")), OutboxMessage.next_attempt_at <= now)
+        OutboxMessage.status.in_(OutboxStatus.DUE), OutboxMessage.next_attempt_at <= now)
     if ids is not None:
         query = query.where(OutboxMessage.id.in_(ids))
     due = list(db.session.scalars(query.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)))
@@ -165,7 +165,7 @@ def deliver(*, now: datetime | None = None, limit: int = 500, ids: list[int] | N
     messages = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
                                        .order_by(OutboxMessage.id)))
     dropped = checks.stale(messages, now)
-    lanes = [SmtpTransport(cfg) for _ in range(max(1, int(cfg.get("SMTP_CONNECTIONS", 1))))]
+    lanes = [SmtpTransport(cfg) for _ in range(max(1, int(cfg["SMTP_CONNECTIONS"])))]
     session = db.session()
     # The batch is ours (claimed); re-reading every row after each group's commit would only cost.
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
@@ -175,7 +175,7 @@ def deliver(*, now: datetime | None = None, limit: int = 500, ids: list[int] | N
                 group = messages[start:start + MARK_EVERY]
                 for message in group:
                     if message.id in dropped:
-                        message.status, message.last_error = "dropped", dropped[message.id]
+                        message.status, message.last_error = OutboxStatus.DROPPED, dropped[message.id]
                         counts["dropped"] += 1
                 outgoing = [(m, build_email(m, cfg["MAIL_FROM"], domain)) for m in group if m.id not in dropped]
                 # Only SMTP happens in the lanes; the database is written here, in this thread.
@@ -228,17 +228,17 @@ def _record(message: OutboxMessage, error: Exception | None, now: datetime) -> s
     """Mark one attempt: sent, failed for good (a 5xx refusal or too many tries), or queued for a retry."""
     message.attempts += 1
     if error is None:
-        message.status, message.sent_at, message.last_error = "sent", utcnow(), None
+        message.status, message.sent_at, message.last_error = OutboxStatus.SENT, utcnow(), None
         return "sent"
     if isinstance(error, PermanentFailure):
-        message.status, message.last_error = "failed", str(error)[:2000]
+        message.status, message.last_error = OutboxStatus.FAILED, str(error)[:2000]
         return "failed"
     message.last_error = f"{type(error).__name__}: {error}"[:2000]
     if message.attempts >= MAX_ATTEMPTS:
-        message.status = "failed"
+        message.status = OutboxStatus.FAILED
         return "failed"
-    message.status, message.next_attempt_at = "queued", now + backoff(message.attempts)
-    if not current_app.config.get("PRODUCTION") and not current_app.testing:
+    message.status, message.next_attempt_at = OutboxStatus.QUEUED, now + backoff(message.attempts)
+    if not current_app.config["PRODUCTION"] and not current_app.testing:
         log.warning("Mail to %s not delivered (%s); queued for retry.\n%s\n%s",
                     message.recipient, message.last_error, message.subject, message.body_text)
     return "retry"
@@ -247,9 +247,22 @@ def _record(message: OutboxMessage, error: Exception | None, now: datetime) -> s
 def deliver_soon(messages) -> None:
     """Try the given freshly committed messages at once; failures stay queued for the scheduler."""
     ids = [m.id for m in messages if m is not None and m.id is not None]
-    if ids and current_app.config.get("MAIL_SEND_IMMEDIATELY", True):
+    if ids and current_app.config["MAIL_SEND_IMMEDIATELY"]:
         try:
             deliver(ids=ids)
         except Exception:  # noqa: BLE001 - the outbox keeps the message; the scheduler retries
             db.session.rollback()
             log.exception("Immediate delivery failed; the scheduler will retry")
+
+
+def requeue(message: OutboxMessage, *, now: datetime) -> bool:
+    """Queue a failed message again, from the first attempt; False when it had not failed."""
+    if message.status != OutboxStatus.FAILED:
+        return False
+    message.status, message.attempts, message.next_attempt_at = OutboxStatus.QUEUED, 0, now
+    return True
+
+
+def deliver_committed() -> None:
+    """Try at once what this request's (or job's) committed transactions queued (MAIL_SEND_IMMEDIATELY)."""
+    deliver_soon(outbox.take_committed())

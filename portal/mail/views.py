@@ -7,25 +7,23 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from models import DomainError, OutboxMessage, Role, Signup, User, db, utcnow
+from models import DomainError, OutboxMessage, Role, Signup, SignupStatus, User, db, utcnow
+from models.task_operations import cancel_signup, confirm_coming
+from models.tasks import can_cancel
 from portal import tokens
 from portal.access import LOGIN, TOKEN, access
 from portal.extensions import csrf
-from portal.mail import formatting, kinds as mail_kinds, notify, preferences
+from portal.forms import BaseForm
+from portal.mail import kinds as mail_kinds, preferences
 from portal.mail.forms import LogFilterForm, ShiftCancelForm, choices_from, settings_form, status_labels
 from portal.mail.outbox import LINK_MAX_AGE, SETTINGS_TOKEN, UNSUBSCRIBE_TOKEN
-from portal.mail.sender import deliver_soon
+from portal.mail.sender import deliver_soon, requeue
 from portal.scheduler import status as scheduler_status
 from portal.scheduler.reminders import ANSWER_LINK_MAX_AGE, SHIFT_TOKEN
 
 bp = Blueprint("mail", __name__)
 
 PAGE_SIZE = 50
-
-bp.app_template_filter("when")(formatting.when)
-bp.app_template_filter("day")(formatting.day)
-bp.app_template_filter("clock")(formatting.clock)
-bp.app_context_processor(scheduler_status.template_context)
 
 
 def _invalid_link():
@@ -107,15 +105,26 @@ def _signup_from(token: str) -> Signup | None:
     return signup
 
 
-@bp.route("/vagt/<token>")
+@bp.route("/vagt/<token>", methods=["GET", "POST"])
 @access(TOKEN)
 def shift_coming(token: str):
-    """"Jeg kommer": a thank-you with the practical details."""
+    """"Jeg kommer": the volunteer confirms with one button (a mail program opening the link confirms
+    nothing); staff see the answer beside the attendance list."""
     signup = _signup_from(token)
     if signup is None:
         return _invalid_link()
-    return render_template("mail/pages/shift.html", signup=signup, occurrence=signup.occurrence,
-                           task=signup.occurrence.task, token=token, started=signup.occurrence.starts_at <= utcnow())
+    form = BaseForm()
+    now = utcnow()
+    if form.validate_on_submit():
+        try:
+            confirm_coming(signup, actor=signup.user, now=now)
+        except DomainError:
+            db.session.rollback()
+        else:
+            db.session.commit()
+            return redirect(url_for("mail.shift_coming", token=token))
+    return render_template("mail/pages/shift.html", signup=signup, occurrence=signup.occurrence, form=form,
+                           task=signup.occurrence.task, token=token, started=signup.occurrence.starts_at <= now)
 
 
 @bp.route("/vagt/<token>/afbud", methods=["GET", "POST"])
@@ -129,21 +138,19 @@ def shift_cancel(token: str):
     form = ShiftCancelForm()
     now = utcnow()
     error = None
-    if signup.status == "accepted" and occurrence.starts_at > now and form.validate_on_submit():
-        from models.tasks import cancel_signup
+    if can_cancel(signup, now) and form.validate_on_submit():
         try:
-            promoted = cancel_signup(signup, actor=signup.user, now=now, reason=form.reason.data or "")
+            cancel_signup(signup, actor=signup.user, now=now, reason=form.reason.data or "")
         except DomainError:
             db.session.rollback()
             error = _("Your sign-up could not be cancelled here. Please contact the contact person.")
         else:
-            messages = notify.signup_cancelled(signup, promoted)
             db.session.commit()
-            deliver_soon(messages)
             flash(_("You are no longer signed up. Thank you for telling us."), "success")
             return redirect(url_for("mail.shift_cancel", token=token))
     return render_template("mail/pages/shift_cancel.html", form=form, signup=signup, occurrence=occurrence,
-                           task=occurrence.task, started=occurrence.starts_at <= now, error=error)
+                           task=occurrence.task, can_cancel=can_cancel(signup, now),
+                           active=signup.status in SignupStatus.ACTIVE, error=error)
 
 
 # --- the message log --------------------------------------------------------------------------------
@@ -177,10 +184,9 @@ def log():
 def retry(message_id: int):
     """Queue a failed message again, from the first attempt."""
     message = db.get_or_404(OutboxMessage, message_id)
-    if message.status != "failed":
+    if not requeue(message, now=utcnow()):
         flash(_("Only failed messages can be sent again."), "error")
     else:
-        message.status, message.attempts, message.next_attempt_at = "queued", 0, utcnow()
         db.session.commit()
         deliver_soon([message])
         flash(_("The message is queued again."), "success")

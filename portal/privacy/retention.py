@@ -7,9 +7,7 @@ from portal.privacy.erasure import withdraw_and_erase
 from portal.scheduler.retention import deletion_candidates
 
 
-def delete_inactive(now: datetime) -> list:
+def delete_inactive(now: datetime) -> None:
     """Erase every account past the retention limit whose deletion warning was delivered in time."""
-    messages = []
     for user in deletion_candidates(now):
-        messages += withdraw_and_erase(user, now=now)
-    return messages
+        withdraw_and_erase(user, now=now)

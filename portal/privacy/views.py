@@ -13,7 +13,6 @@ from models import db, utcnow
 from models.privacy import export_user_data
 from portal.access import LOGIN, access
 from portal.forms import BaseForm
-from portal.mail.sender import deliver_soon
 from portal.privacy.erasure import withdraw_and_erase
 
 bp = Blueprint("privacy", __name__, url_prefix="/mig")
@@ -54,9 +53,8 @@ def delete_account():
         else:
             user = current_user._get_current_object()
             logout_user()
-            messages = withdraw_and_erase(user, now=utcnow())
+            withdraw_and_erase(user, now=utcnow())
             db.session.commit()
-            deliver_soon(messages)
             flash(_("Your account is deleted. Thank you for what you gave."), "success")
             return redirect(url_for("public.home"))
     return render_template("privacy/delete.html", form=form)

@@ -36,7 +36,13 @@ def _bump() -> None:
     _Generation.value += 1
 
 
-@event.listens_for(Engine, "after_cursor_execute")
+def install(engine: Engine) -> None:
+    """Watch an engine's writes, commits and rollbacks (the factory calls this for the app's engine)."""
+    event.listen(engine, "after_cursor_execute", _after_execute)
+    event.listen(engine, "commit", _after_commit)
+    event.listen(engine, "rollback", _after_rollback)
+
+
 def _after_execute(conn, _cursor, statement, _parameters, context, _executemany):
     compiled_write = context is not None and (context.isinsert or context.isupdate or context.isdelete)
     if compiled_write or statement.lstrip()[:6].upper() in _WRITES:
@@ -44,13 +50,11 @@ def _after_execute(conn, _cursor, statement, _parameters, context, _executemany)
         _bump()
 
 
-@event.listens_for(Engine, "commit")
 def _after_commit(conn):
     if conn.info.pop("samskab_wrote", False):
         _bump()
 
 
-@event.listens_for(Engine, "rollback")
 def _after_rollback(conn):
     if conn.info.pop("samskab_wrote", False):
         _bump()

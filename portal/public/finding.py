@@ -20,10 +20,10 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.sql.functions import FunctionElement
 
-from models import Institution, Occurrence, Task, db
+from models import Institution, Occurrence, Task, TaskStatus, db
+from models.tasks import Recurrence, joinable
+from models.base import LOCAL, LOCAL_ZONE_NAME
 
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
-PUBLISHED = ("open", "full")
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 # Local hours that start each part of the day (as on the citizen's availability grid).
@@ -48,7 +48,7 @@ class local_hour(FunctionElement):
 
 def _pg_local(compiler, element, **kw):
     column = compiler.process(element.clauses, **kw)
-    return f"((({column}) AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Copenhagen')"
+    return f"((({column}) AT TIME ZONE 'UTC') AT TIME ZONE '{LOCAL_ZONE_NAME}')"
 
 
 @compiles(local_weekday, "postgresql")
@@ -93,7 +93,7 @@ def _local_parts(value) -> tuple[int, int] | None:
     if value is None:
         return None
     stamp = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    local = stamp.replace(tzinfo=ZoneInfo("UTC")).astimezone(COPENHAGEN)
+    local = stamp.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL)
     return local.weekday(), local.hour
 
 
@@ -102,10 +102,14 @@ def _local_month(value) -> str | None:
     if value is None:
         return None
     stamp = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return stamp.replace(tzinfo=ZoneInfo("UTC")).astimezone(COPENHAGEN).strftime("%Y-%m")
+    return stamp.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL).strftime("%Y-%m")
 
 
-@event.listens_for(Engine, "connect")
+def install_sqlite_functions(engine: Engine) -> None:
+    """Teach a SQLite engine's connections the local weekday, hour and month (the factory calls this)."""
+    event.listen(engine, "connect", _sqlite_functions)
+
+
 def _sqlite_functions(dbapi_conn, _record):
     # SQLite knows no time zones; Python tells it the local weekday and hour.
     if not isinstance(dbapi_conn, sqlite3.Connection):
@@ -167,18 +171,11 @@ class Page:
 
 
 def _local_midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=COPENHAGEN).astimezone(ZoneInfo("UTC"))
-
-
-def upcoming_condition(now: datetime):
-    """An occurrence one can still join: it starts later, or a window/open task has not ended."""
-    return and_(Occurrence.cancelled.is_(False),
-                or_(Occurrence.starts_at > now,
-                    and_(Task.kind != "fixed", or_(Occurrence.ends_at.is_(None), Occurrence.ends_at > now))))
+    return datetime.combine(day, time(0), tzinfo=LOCAL).astimezone(ZoneInfo("UTC"))
 
 
 def _occurrence_filters(criteria: Criteria, now: datetime) -> list:
-    conditions = [upcoming_condition(now)]
+    conditions = [joinable(now)]
     if criteria.date_from:
         start = _local_midnight_utc(criteria.date_from)
         conditions.append(or_(Occurrence.starts_at >= start, Occurrence.ends_at.is_(None), Occurrence.ends_at > start))
@@ -205,7 +202,7 @@ def contains_folded(column, word: str):
 
 
 def _task_filters(criteria: Criteria) -> list:
-    conditions = [Task.status.in_(PUBLISHED)]
+    conditions = [Task.status == TaskStatus.OPEN]
     words = criteria.q.split()[:8]
     if words:
         # One haystack per task, so a word costs one comparison per row.
@@ -218,9 +215,9 @@ def _task_filters(criteria: Criteria) -> list:
         conditions.append(func.coalesce(Task.postcode, Institution.postcode).startswith(criteria.area,
                                                                                          autoescape=True))
     if criteria.recurrence == "once":
-        conditions.append(Task.recurrence == "none")
+        conditions.append(Task.recurrence == Recurrence.NONE)
     elif criteria.recurrence == "recurring":
-        conditions.append(Task.recurrence != "none")
+        conditions.append(Task.recurrence != Recurrence.NONE)
     if criteria.no_certificate:
         conditions.append(Task.requires_child_certificate.is_(False))
     if criteria.no_pledge:

@@ -8,12 +8,13 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from models import Idea, Institution, Occurrence, Role, Signup, Task, db, utcnow
+from models import Idea, Institution, Occurrence, Role, Signup, SignupStatus, Task, TaskStatus, db, utcnow
+from models.tasks import joinable
 from portal.access import PUBLIC, access
 from portal.auth.views import safe_next
 from portal.forms import BaseForm
 from portal.public import cache
-from portal.public.finding import PUBLISHED, find_tasks, upcoming_condition
+from portal.public.finding import find_tasks
 from portal.public.forms import TaskSearchForm
 from portal import suggestions
 
@@ -25,7 +26,7 @@ bp = Blueprint("public", __name__)
 def home():
     """The front page: what Samskab is and the ways in."""
     counts = {
-        "tasks": db.session.scalar(select(func.count()).select_from(Task).where(Task.status == "open")) or 0,
+        "tasks": db.session.scalar(select(func.count()).select_from(Task).where(Task.status == TaskStatus.OPEN)) or 0,
         "institutions": db.session.scalar(select(func.count()).select_from(Institution)) or 0,
         "ideas": db.session.scalar(select(func.count()).select_from(Idea).where(Idea.hidden.is_(False))) or 0,
     }
@@ -84,7 +85,7 @@ def tasks():
 
     key = (request.query_string, str(get_locale()))
     html = cache.for_app(current_app, "task_list").get_or_make(
-        key, content, now=now, seconds=current_app.config.get("TASK_LIST_CACHE_SECONDS", 10))
+        key, content, now=now, seconds=current_app.config["TASK_LIST_CACHE_SECONDS"])
     return render_template("public/tasks.html", content=html)
 
 
@@ -92,19 +93,19 @@ def tasks():
 @access(PUBLIC)
 def task(task_id: int):
     """A task page: the frame, the times and places, free spots, contact person and requirements."""
-    task = db.session.scalar(select(Task).where(Task.id == task_id, Task.status.in_(PUBLISHED))
+    task = db.session.scalar(select(Task).where(Task.id == task_id, Task.status == TaskStatus.OPEN)
                              .options(joinedload(Task.institution)))
     if task is None:
         abort(404)
     now = utcnow()
     occurrences = list(db.session.scalars(
-        select(Occurrence).join(Task).where(Occurrence.task_id == task.id, upcoming_condition(now))
+        select(Occurrence).join(Task).where(Occurrence.task_id == task.id, joinable(now))
         .order_by(Occurrence.starts_at)))
     mine = {}
     if current_user.is_authenticated:
         rows = db.session.scalars(select(Signup).join(Occurrence).where(
             Occurrence.task_id == task.id, Signup.user_id == current_user.id,
-            Signup.status.in_(("accepted", "pending", "waitlisted"))))
+            Signup.status.in_(SignupStatus.ACTIVE)))
         mine = {s.occurrence_id: s for s in rows}
     return render_template("public/task.html", task=task, occurrences=occurrences, mine=mine,
                            is_citizen=current_user.is_authenticated and current_user.has_role(Role.CITIZEN),
@@ -120,12 +121,12 @@ def _related_tasks(task: Task, now) -> list[suggestions.TaskSuggestion]:
     def ranked() -> list[tuple]:
         return [(item.task.id, item.suggestion) for item in suggestions.related_tasks(task, now=now)]
 
-    seconds = current_app.config.get("RELATED_TASKS_CACHE_SECONDS", 60)
+    seconds = current_app.config["RELATED_TASKS_CACHE_SECONDS"]
     chosen = cache.for_app(current_app, "related_tasks").get_or_make(task.id, ranked, now=now, seconds=seconds)
     if not chosen:
         return []
     tasks = {t.id: t for t in db.session.scalars(
-        select(Task).where(Task.id.in_([task_id for task_id, _s in chosen]), Task.status.in_(PUBLISHED))
+        select(Task).where(Task.id.in_([task_id for task_id, _s in chosen]), Task.status == TaskStatus.OPEN)
         .options(joinedload(Task.institution)))}
     return [suggestions.TaskSuggestion(tasks[task_id], suggestion) for task_id, suggestion in chosen
             if task_id in tasks]

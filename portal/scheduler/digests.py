@@ -13,11 +13,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from models import OutboxMessage, Project, ProjectFollower, ProjectUpdate, Signup, Task, User, db
+from models import OutboxMessage, Project, ProjectFollower, ProjectUpdate, Signup, Task, TaskStatus, User, db
 from portal.mail import preferences
 from portal.mail.kinds import DIGEST_MESSAGE_KIND
-from portal.mail.outbox import queue_mail
-from portal.scheduler.followups import link
+from portal.mail.outbox import external_url, queue_mail
 from portal.scheduler.timing import next_period_start, period_start, to_local
 
 DIGEST_HOUR = 7
@@ -75,7 +74,7 @@ def _since(frequency: str, users: dict, floor: datetime) -> dict[int, datetime]:
 
 def _matching_tasks(user_ids, users, since, earliest, now) -> dict[int, list[dict]]:
     candidates = [t for t in db.session.scalars(
-        select(Task).where(Task.status == "open", Task.published_at >= earliest, Task.published_at < now)
+        select(Task).where(Task.status == TaskStatus.OPEN, Task.published_at >= earliest, Task.published_at < now)
         .options(selectinload(Task.occurrences), selectinload(Task.institution)))
         if any(not o.cancelled and o.starts_at > now for o in t.occurrences)]
     if not candidates:
@@ -99,7 +98,7 @@ def _matching_tasks(user_ids, users, since, earliest, now) -> dict[int, list[dic
             if task is None or match.score <= 0 or task.id in signed_up[uid] or task.published_at < since[uid]:
                 continue
             found.append({"task": task, "terms": list(match.terms)[:5], "next": _next_start(task, now),
-                          "url": link("public.task", "public.home", task_id=task.id)})
+                          "url": external_url("public.task", task_id=task.id)})
         found.sort(key=lambda item: item["task"].published_at, reverse=True)
         if found:
             result[uid] = found[:MAX_TASKS]
@@ -124,6 +123,6 @@ def _project_news(user_ids, since, earliest, now) -> dict[int, list[dict]]:
             continue
         group = grouped[uid].setdefault(project.id, {
             "project": project, "updates": [],
-            "url": link("councils.project", "public.home", project_id=project.id)})
+            "url": external_url("councils.project", project_id=project.id)})
         group["updates"].append(update)  # rows come newest first, so groups and updates are too
     return {uid: list(groups.values()) for uid, groups in grouped.items()}

@@ -8,9 +8,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import (Idea, Occurrence, Role, Screening, Task, User, UserRole, VolunteerProfile, db)
-from portal.mail.checks import TASK_OFF, UNANSWERED, stamp
-from portal.mail.outbox import link, queue_mail
+from models import (CertificateStatus, Idea, IdeaStatus, Occurrence, Role, Screening, Task, TaskStatus, User,
+                    VolunteerProfile, db)
+from models.people import active_with_role
+from models.task_operations import follow_up_pending
+from portal.mail.checks import stamp
+from portal.mail.outbox import external_url, queue_mail
 from portal.suggestions import volunteers_for
 from portal.scheduler.timing import Lead, add_working_days, from_local, to_local
 
@@ -21,33 +24,25 @@ IDEA_ESCALATION_FACTOR = 2                   # the coordinators hear at twice th
 
 
 def coordinators() -> list[User]:
-    return list(db.session.scalars(
-        select(User).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.COORDINATOR.value, User.active.is_(True), User.deleted_at.is_(None),
-               User.email.is_not(None)).order_by(User.id)))
+    return active_with_role(Role.COORDINATOR)
 
 
-# --- (7) pending sign-ups -----------------------------------------------------------------------
+# --- (7) sign-ups waiting for screening -------------------------------------------------------------
 
-def pending_signups(now: datetime) -> list:
-    """Nudge the contact person about applications pending 3 days; close those pending 10 days."""
-    from models.tasks import close_stale_pending, pending_to_nudge
-    from portal.mail import notify
-    messages = [notify.pending_nudge(signup) for signup in pending_to_nudge(now)]
-    for closed, promoted in close_stale_pending(now):
-        messages.append(notify.pending_closed(closed))
-        if promoted is not None:
-            messages.append(notify.waitlist_promoted(promoted))
-    return messages
+def pending_signups(now: datetime) -> None:
+    """Waiting for screening is the coordinators' work: the use case tells them, pauses the closing while a
+    certificate is requested, and closes a time already passed quietly (models.task_operations)."""
+    follow_up_pending(now=now)
 
 
 # --- (3) ideas waiting for an answer -------------------------------------------------------------
 
 def idea_deadlines(now: datetime) -> list:
     """Tell the sparring agent at N working days without an answer, and the coordinators at 2N."""
-    days = current_app.config.get("IDEA_ANSWER_WORKING_DAYS", 5)
+    days = current_app.config["IDEA_ANSWER_WORKING_DAYS"]
     ideas = db.session.scalars(
-        select(Idea).where(Idea.first_answer_at.is_(None), Idea.status.in_(UNANSWERED), Idea.hidden.is_(False),
+        select(Idea).where(Idea.first_answer_at.is_(None), Idea.status.in_(IdeaStatus.UNANSWERED),
+                           Idea.hidden.is_(False),
                            Idea.created_at <= now - timedelta(days=days))
         .options(selectinload(Idea.agent), selectinload(Idea.initiator))).all()
     staff = coordinators() if ideas else []
@@ -71,7 +66,7 @@ def _idea_mail(idea: Idea, person: User, days: int, step: str):
                       subject=lambda: _("An idea has waited %(days)d working days for an answer", days=days),
                       template="idea_deadline",
                       context={"idea": idea, "days": days, "escalated": step == "coordinator",
-                               "idea_url": link("ideas.idea", "coordinators.index", idea_id=idea.id)},
+                               "idea_url": external_url("ideas.idea", idea_id=idea.id)},
                       ref=f"idea:{idea.id}")
 
 
@@ -82,7 +77,7 @@ def underfilled_tasks(now: datetime) -> list:
     horizon = now + UNDERFILLED_LEAD.longest
     rows = db.session.execute(
         select(Occurrence, Task).join(Task, Occurrence.task_id == Task.id)
-        .where(Occurrence.cancelled.is_(False), Task.status.not_in(TASK_OFF + ("closed",)),
+        .where(Occurrence.cancelled.is_(False), Task.status == TaskStatus.OPEN,
                Occurrence.starts_at > now, Occurrence.starts_at <= horizon,
                Occurrence.accepted_count < Occurrence.capacity)
         .order_by(Occurrence.starts_at)).all()
@@ -99,7 +94,7 @@ def underfilled_tasks(now: datetime) -> list:
             template="underfilled_task",
             context={"task": task, "occurrence": occurrence, "free": occurrence.capacity - occurrence.accepted_count,
                      "suggestions": suggested_volunteers(task, occurrence, now=now),
-                     "task_url": link("institutions.task", "institutions.index", task_id=task.id)},
+                     "task_url": external_url("institutions.task", task_id=task.id)},
             ref=f"occurrence:{occurrence.id}:{stamp(start)}", expires_at=start))
     return messages
 
@@ -120,13 +115,13 @@ def certificates_expiring(now: datetime) -> list:
         select(Screening, VolunteerProfile, User)
         .join(VolunteerProfile, Screening.profile_id == VolunteerProfile.id)
         .join(User, VolunteerProfile.user_id == User.id)
-        .where(Screening.child_certificate_status == "received",
+        .where(Screening.child_certificate_status == CertificateStatus.RECEIVED,
                Screening.child_certificate_valid_until >= today,
                Screening.child_certificate_valid_until <= today + timedelta(days=CERTIFICATE_WARNING_DAYS),
                User.deleted_at.is_(None))).all()
     staff = coordinators() if rows else []
     messages = []
-    for screening, _profile, volunteer in rows:
+    for screening, profile, volunteer in rows:
         until = screening.child_certificate_valid_until
         ref = f"screening:{screening.id}:{until.isoformat()}"
         ends = from_local(datetime.combine(until + timedelta(days=1), time(0)))
@@ -142,7 +137,6 @@ def certificates_expiring(now: datetime) -> list:
                 dedup_key=f"certificate_expiring_staff:{screening.id}:{until.isoformat()}:{person.id}",
                 recipient=person, subject=lambda: _("A volunteer's child certificate expires soon"),
                 template="certificate_expiring_staff",
-                context={**context, "profile_url": link("coordinators.volunteer", "coordinators.index",
-                                                        user_id=volunteer.id)},
+                context={**context, "profile_url": external_url("coordinators.profile", profile_id=profile.id)},
                 ref=ref, expires_at=ends))
     return messages

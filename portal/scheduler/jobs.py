@@ -1,7 +1,8 @@
 """The declarative list of scheduled jobs (fixed ids) and how one runs: queue, commit, deliver.
 
 Every job takes `now`, computes from the database what is due at that moment, and queues mails with
-deduplication keys; running it twice, or late, or in two processes at once, sends nothing twice.
+deduplication keys (itself, or through the operations it calls); running it twice, or late, or in two
+processes at once, sends nothing twice. What a job queued is what its transaction queued.
 """
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import IntegrityError
 
-from models import OutboxMessage, db, utcnow
-from portal.mail import sender
+from models import db, utcnow
+from portal.mail import outbox, sender
 from portal.scheduler import digests, followups, reminders, retention
 from portal.privacy import retention as privacy_retention
 from portal import suggestions
@@ -29,7 +30,7 @@ BATCH = 500
 @dataclass(frozen=True)
 class Job:
     id: str
-    run: Callable[[datetime], list]   # returns the messages it queued
+    run: Callable[[datetime], object]  # queues what is due at `now` (its return value is not used)
     trigger: Callable[[], object]     # a fresh APScheduler trigger
     about: str                        # for operators: the command line and the README
 
@@ -72,10 +73,11 @@ BY_ID = {job.id: job for job in JOBS}
 def execute(job: Job, *, now: datetime | None = None, deliver: bool = True) -> int:
     """Run one job and commit what it queued; then try to deliver those mails at once."""
     now = now or utcnow()
+    outbox.take_committed()  # what this session committed before is not this job's
     for attempt in (1, 2):
         try:
-            queued = [m for m in job.run(now) if isinstance(m, OutboxMessage)]  # None: not queued
-            for message in queued:
+            job.run(now)
+            for message in outbox.queued_in_transaction():
                 message.next_attempt_at = now  # due from the job's moment (a late or test clock included)
             db.session.commit()
             break
@@ -89,10 +91,10 @@ def execute(job: Job, *, now: datetime | None = None, deliver: bool = True) -> i
             db.session.rollback()
             log.exception("Scheduled job %s failed", job.id)
             raise
-    ids = [m.id for m in queued]
+    ids = [m.id for m in outbox.take_committed()]
     for start in range(0, len(ids) if deliver else 0, BATCH):
         sender.deliver(ids=ids[start:start + BATCH], now=now, limit=BATCH)
-    return len(queued)
+    return len(ids)
 
 
 @dataclass

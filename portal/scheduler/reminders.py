@@ -8,16 +8,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import Occurrence, Signup, Task, db
+from models import Occurrence, Signup, SignupStatus, Task, TaskStatus, db
 from portal import tokens
-from portal.mail import formatting, preferences
-from portal.mail.checks import TASK_OFF, stamp
+from portal import formatting
+from portal.mail import preferences
+from portal.mail.checks import stamp
 from portal.mail.outbox import already_queued, external_url, queue_mail
 from portal.scheduler.timing import Lead, due_lead
 
-# The day-before reminder goes out at the same local clock time the day before (also across a
-# daylight-saving switch) and carries the "I am coming" / "I cannot come after all" links.
-REMINDER_LEADS = (Lead("1d", days=1, answer_links=True), Lead("2h", hours=2))
 SHIFT_TOKEN = "shift"
 ANSWER_LINK_MAX_AGE = 14 * 24 * 3600
 KIND = "shift_reminder"
@@ -37,8 +35,10 @@ def parse_leads(spec: str) -> tuple[Lead, ...]:
 
 
 def leads() -> tuple[Lead, ...]:
-    configured = current_app.config.get("REMINDER_LEADS", REMINDER_LEADS)
-    return parse_leads(configured) if isinstance(configured, str) else tuple(configured)
+    """The configured leads (REMINDER_LEADS, "1d,2h" by default): the day-before reminder goes out at the
+    same local clock time the day before (also across a daylight-saving switch) and carries the
+    "I am coming" / "I cannot come after all" links."""
+    return parse_leads(current_app.config["REMINDER_LEADS"])
 
 
 def answer_token(signup: Signup) -> str:
@@ -57,7 +57,8 @@ def queue_due(now: datetime) -> list:
     rows = db.session.execute(
         select(Signup, Occurrence, Task)
         .join(Occurrence, Signup.occurrence_id == Occurrence.id).join(Task, Occurrence.task_id == Task.id)
-        .where(Signup.status == "accepted", Occurrence.cancelled.is_(False), Task.status.not_in(TASK_OFF),
+        .where(Signup.status == SignupStatus.ACCEPTED, Occurrence.cancelled.is_(False),
+               Task.status.not_in(TaskStatus.OFF),
                Occurrence.starts_at > now, Occurrence.starts_at <= now + horizon)
         .options(selectinload(Signup.user), selectinload(Task.institution))).all()
     due = []

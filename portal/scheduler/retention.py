@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 
-from models import OutboxMessage, User, db
+from models import OutboxMessage, OutboxStatus, User, db
 from portal.mail.checks import stamp
 from portal.mail.outbox import external_url, queue_mail
 from portal.scheduler.timing import add_months
@@ -78,6 +78,6 @@ def deletion_candidates(now: datetime) -> list[User]:
         return []
     keys = {f"deletion_warning:{u.id}:{stamp(last_activity(u))}": u for u in users}
     sent = set(db.session.scalars(select(OutboxMessage.dedup_key).where(and_(
-        OutboxMessage.dedup_key.in_(list(keys)), OutboxMessage.status == "sent",
+        OutboxMessage.dedup_key.in_(list(keys)), OutboxMessage.status == OutboxStatus.SENT,
         OutboxMessage.sent_at <= warned_before))))
     return [user for key, user in keys.items() if key in sent]

@@ -9,7 +9,6 @@ from flask_login import current_user
 from models import Role, SchedulerLease, db, utcnow
 
 LEASE_NAME = "scheduler"
-STALE_AFTER = timedelta(minutes=10)
 
 
 def last_heartbeat() -> datetime | None:
@@ -18,9 +17,9 @@ def last_heartbeat() -> datetime | None:
 
 
 def is_quiet(now: datetime | None = None) -> bool:
-    """True when no scheduler has reported for STALE_AFTER (or ever)."""
+    """True when no scheduler has reported for SCHEDULER_STALE_MINUTES (or ever)."""
     beat = last_heartbeat()
-    limit = timedelta(minutes=current_app.config.get("SCHEDULER_STALE_MINUTES", STALE_AFTER.seconds // 60))
+    limit = timedelta(minutes=current_app.config["SCHEDULER_STALE_MINUTES"])
     return beat is None or beat < (now or utcnow()) - limit
 
 

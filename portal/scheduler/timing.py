@@ -5,19 +5,9 @@ Everything is stored in UTC; what people mean by "the day before" or "five worki
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
-LOCAL = ZoneInfo("Europe/Copenhagen")
-
-
-def to_local(moment: datetime) -> datetime:
-    return moment.astimezone(LOCAL)
-
-
-def from_local(wall: datetime) -> datetime:
-    """A naive Copenhagen wall-clock time as UTC (a time skipped in March counts as the hour after)."""
-    return wall.replace(tzinfo=LOCAL).astimezone(timezone.utc)
+from models.base import LOCAL, from_local, to_local  # noqa: F401  (the zone is named once, in models.base)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from models import Signup, User, VolunteerProfile, db, utcnow
-from models.tasks import sign_up
+from tests.factories import sign_up
 from portal.demo import DEMO_PASSWORD
 from tests import factories
 from tests.browser.conftest import axe_violations, log_in

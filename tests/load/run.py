@@ -224,11 +224,11 @@ class Run:
         session = self.sessions.get(email)
         if session is None:
             return None
-        path = f"/opgaver/{task_id}/tilmeld?gang={occ_id}"
+        path = f"/opgaver/{task_id}/tilmeld?occurrence={occ_id}"
         token = await self.client.csrf_token(f"{kind}_form", path, session)
         if token is None:
             return None
-        return await self.client.request(kind, "POST", path, session, {"csrf_token": token, "gang": str(occ_id)})
+        return await self.client.request(kind, "POST", path, session, {"csrf_token": token, "occurrence": str(occ_id)})
 
     async def user(self, email: str, stop_at: float) -> None:
         rng = random.Random(email)

@@ -11,7 +11,7 @@ from models import DomainError, Event, EventSignup, db
 from models.calendar import (cancel_event, cancel_event_signup, create_event, edit_event, events_between,
                              sign_up_for_event)
 from tests.factories import aware
-from tests.models.test_tasks import roomy_app  # noqa: F401  (a pool for many threads)
+from tests.models.test_task_operations import roomy_app  # noqa: F401  (a pool for many threads)
 
 NOW = aware(2026, 3, 2, 9, 0)
 

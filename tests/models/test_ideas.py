@@ -5,8 +5,8 @@ import pytest
 
 from models import AuditEntry, ContentReport, DomainError, Role, db
 from models.audit import dismiss_reports, hide_content, report_content, show_content
-from models.ideas import (answer_idea, assign_sparring_agent, close_idea, edit_idea, invite_co_owner, invite_to_meeting,
-                          join_idea, set_agent_themes, submit_idea)
+from models.idea_operations import (answer_idea, assign_sparring_agent, close_idea, edit_idea, invite_co_owner,
+                                    invite_to_meeting, join_idea, set_agent_themes, submit_idea)
 
 
 @pytest.fixture

@@ -146,7 +146,7 @@ def test_an_item_of_another_councils_project_is_not_taken_over(world, make):
 
 
 @pytest.mark.parametrize("status, allowed", [("draft", False), ("cancelled", False), ("open", True),
-                                             ("full", True), ("closed", True)])
+                                             ("closed", True)])
 def test_only_published_tasks_are_linked(world, make, status, allowed):
     member, _outsider, _citizen, council = world
     project = make.project(council)

@@ -146,6 +146,7 @@ MATRIX = {
     ("/afmeld/<token>", "GET"): everyone(404),
     ("/afmeld/<token>", "POST"): everyone(404),
     ("/vagt/<token>", "GET"): everyone(404),
+    ("/vagt/<token>", "POST"): everyone(404),
     ("/vagt/<token>/afbud", "GET"): everyone(404),
     ("/vagt/<token>/afbud", "POST"): everyone(404),
     ("/beskeder", "GET"): only("admin", "coordinator"),
@@ -164,6 +165,8 @@ MATRIX = {
     ("/ideer/<int:idea_id>/vaer-med", "POST"): logged_in(),  # an empty offer is shown again with its error
     ("/ideer/<int:idea_id>/svar", "POST"): only("coordinator"),
     ("/ideer/<int:idea_id>/sparringsagent", "POST"): only("coordinator"),
+    ("/ideer/<int:idea_id>/find-folk", "POST"): logged_in(403),  # only the idea's owners ask
+    ("/ideer/<int:idea_id>/inviter/<int:user_id>", "POST"): only("coordinator", ok=302),  # the initiator: refused
     # one report form for ideas, project updates and comments (an empty report is shown again with its error)
     ("/ideer/anmeld/<target_kind>/<int:target_id>", "GET"): logged_in(),
     ("/ideer/anmeld/<target_kind>/<int:target_id>", "POST"): logged_in(),

@@ -99,8 +99,6 @@ def test_an_idea_others_joined_is_shown_as_by_a_former_user(client, login, make)
     login(initiator)
     client.post("/mig/slet", data={"password": PASSWORD, "confirm": "y"})
     response = client.get(f"/ideer/{idea.id}")
-    if response.status_code == 404 and not any(r.rule == "/ideer/<int:idea_id>" for r in client.application.url_map.iter_rules()):
-        return  # the idea pages have not landed
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Fælles drivhus" in html and "Ida Idérig" not in html
 

@@ -104,14 +104,15 @@ def test_a_change_sends_an_approved_profile_back_to_review(client, citizen, make
     db.session.commit()
     client.post("/min-profil", data={**FULL, "skills": "Tømrer, maler og murer"})
     assert profile_of(citizen).review_status == "new"
-    # A declined profile the citizen edits goes back for a new look: the reason may have been dealt with.
+    # A declined profile the citizen edits goes back for a new look (the reason may have been dealt
+    # with), but holds no place until a coordinator has decided again.
     p = profile_of(citizen)
     p.review_status = "declined"
     db.session.commit()
     client.post("/min-profil", data=FULL | {"skills": "Tømrer, maler og murer"})  # nothing changed
     assert profile_of(citizen).review_status == "declined"
     client.post("/min-profil", data={**FULL, "skills": "Kun tømrer"})
-    assert profile_of(citizen).review_status == "new"
+    assert profile_of(citizen).review_status == "resubmitted"
 
 
 def test_invalid_profile_re_renders_in_danish_and_writes_nothing(client, citizen):

@@ -20,7 +20,7 @@ def test_confirmation_shows_the_frame_and_the_time(client, citizen, make, school
     task = make.task(school, title="Højtlæsning", volunteers_do="Læser højt.", volunteers_do_not="Ingen pleje.",
                      contact_name="Mette", compensation_note="Transport betales.")
     db.session.commit()
-    page = client.get(f"/opgaver/{task.id}/tilmeld?gang={task.occurrences[0].id}").get_data(as_text=True)
+    page = client.get(f"/opgaver/{task.id}/tilmeld?occurrence={task.occurrences[0].id}").get_data(as_text=True)
     for text in ("Tilmeld dig: Højtlæsning", "Læser højt.", "Ingen pleje.", "Mette", "Transport betales.",
                  "Tilmeld mig"):
         assert text in page, text
@@ -31,7 +31,7 @@ def test_one_post_signs_up_and_shows_the_result(client, citizen, make, school):
     task = make.task(school, capacity=3)
     occurrence = task.occurrences[0]
     db.session.commit()
-    response = client.post(f"/opgaver/{task.id}/tilmeld", data={"gang": str(occurrence.id), "note": "Jeg glæder mig"})
+    response = client.post(f"/opgaver/{task.id}/tilmeld", data={"occurrence": str(occurrence.id), "note": "Jeg glæder mig"})
     assert response.status_code == 302
     [signup] = signups_of(citizen)
     assert signup.status == "accepted" and signup.note == "Jeg glæder mig"
@@ -49,7 +49,7 @@ def test_full_occurrence_puts_citizen_on_the_waiting_list_with_position(client, 
     make.signup_record(occurrence, make.user())
     make.signup_record(occurrence, make.user(), status="waitlisted")
     db.session.commit()
-    response = client.post(f"/opgaver/{task.id}/tilmeld", data={"gang": str(occurrence.id)})
+    response = client.post(f"/opgaver/{task.id}/tilmeld", data={"occurrence": str(occurrence.id)})
     [signup] = signups_of(citizen)
     assert signup.status == "waitlisted"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -58,16 +58,17 @@ def test_full_occurrence_puts_citizen_on_the_waiting_list_with_position(client, 
 
 
 def test_child_certificate_makes_the_signup_pending_and_says_why(client, citizen, make, school):
+    coordinator = make.user("coordinator", email="koordinator@kommune.dk")
     task = make.task(school, requires_child_certificate=True)
     db.session.commit()
-    confirm = client.get(f"/opgaver/{task.id}/tilmeld?gang={task.occurrences[0].id}").get_data(as_text=True)
+    confirm = client.get(f"/opgaver/{task.id}/tilmeld?occurrence={task.occurrences[0].id}").get_data(as_text=True)
     assert "Opgaven kræver en børneattest" in confirm
-    response = client.post(f"/opgaver/{task.id}/tilmeld", data={"gang": str(task.occurrences[0].id)})
+    response = client.post(f"/opgaver/{task.id}/tilmeld", data={"occurrence": str(task.occurrences[0].id)})
     assert signups_of(citizen)[0].status == "pending"
     assert mails("signup_accepted") == []
-    # The contact person hears at once that an application waits for an answer.
+    # Screening is the coordinators' work: they hear at once, the institution's contact person does not.
     [notice] = mails("pending_nudge")
-    assert notice.recipient == task.contact_email and notice.dedup_key.startswith("pending_received:")
+    assert notice.recipient == coordinator.email and notice.dedup_key.startswith("pending_received:")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Den venter, til frivilligkoordinatoren har registreret din børneattest." in page
 
@@ -75,9 +76,9 @@ def test_child_certificate_makes_the_signup_pending_and_says_why(client, citizen
 def test_pledge_accepted_on_the_spot(client, citizen, make, school):
     task = make.task(school, requires_pledge=True)
     db.session.commit()
-    confirm = client.get(f"/opgaver/{task.id}/tilmeld?gang={task.occurrences[0].id}").get_data(as_text=True)
+    confirm = client.get(f"/opgaver/{task.id}/tilmeld?occurrence={task.occurrences[0].id}").get_data(as_text=True)
     assert "Jeg lover at holde tavshed" in confirm
-    client.post(f"/opgaver/{task.id}/tilmeld", data={"gang": str(task.occurrences[0].id), "accept_pledge": "y"})
+    client.post(f"/opgaver/{task.id}/tilmeld", data={"occurrence": str(task.occurrences[0].id), "accept_pledge": "y"})
     assert signups_of(citizen)[0].status == "accepted"
     db.session.refresh(citizen)
     assert citizen.profile.screening.pledge_accepted_at is not None
@@ -88,7 +89,7 @@ def test_pledge_accepted_on_the_spot(client, citizen, make, school):
 def test_pledge_not_ticked_leaves_the_signup_pending(client, citizen, make, school):
     task = make.task(school, requires_pledge=True)
     db.session.commit()
-    response = client.post(f"/opgaver/{task.id}/tilmeld", data={"gang": str(task.occurrences[0].id)})
+    response = client.post(f"/opgaver/{task.id}/tilmeld", data={"occurrence": str(task.occurrences[0].id)})
     assert signups_of(citizen)[0].status == "pending"
     assert "din tavshedserklæring er registreret" in client.get(response.headers["Location"]).get_data(as_text=True)
 
@@ -98,10 +99,10 @@ def test_whole_series_in_one_step(client, citizen, make, school):
     db.session.commit()
     page = client.get(f"/opgaver/{task.id}").get_data(as_text=True)
     assert "Tilmeld dig alle 4 gange" in page
-    client.post(f"/opgaver/{task.id}/tilmeld", data={"gang": "alle"})
+    client.post(f"/opgaver/{task.id}/tilmeld", data={"occurrence": "alle"})
     assert [s.status for s in signups_of(citizen)] == ["accepted"] * 4
     # Nothing left to sign up for: a Danish message, not an error page.
-    again = client.post(f"/opgaver/{task.id}/tilmeld", data={"gang": "alle"})
+    again = client.post(f"/opgaver/{task.id}/tilmeld", data={"occurrence": "alle"})
     assert again.status_code == 200
     assert "Du er allerede tilmeldt alle de kommende tidspunkter." in again.get_data(as_text=True)
 
@@ -113,15 +114,15 @@ def test_overlap_is_a_warning_and_back_to_back_is_fine(client, citizen, make, sc
     after = make.task(school, title="Eftermiddagstur", starts_at=start + timedelta(hours=2), hours=2)
     make.signup_record(first.occurrences[0], citizen)
     db.session.commit()
-    confirm = client.get(f"/opgaver/{overlapping.id}/tilmeld?gang={overlapping.occurrences[0].id}")
+    confirm = client.get(f"/opgaver/{overlapping.id}/tilmeld?occurrence={overlapping.occurrences[0].id}")
     assert "Du har allerede noget på dette tidspunkt" in confirm.get_data(as_text=True)
     assert "Morgenkaffe" in confirm.get_data(as_text=True)
-    confirm = client.get(f"/opgaver/{after.id}/tilmeld?gang={after.occurrences[0].id}").get_data(as_text=True)
+    confirm = client.get(f"/opgaver/{after.id}/tilmeld?occurrence={after.occurrences[0].id}").get_data(as_text=True)
     assert "Du har allerede noget på dette tidspunkt" not in confirm  # back to back
-    response = client.post(f"/opgaver/{overlapping.id}/tilmeld", data={"gang": str(overlapping.occurrences[0].id)})
+    response = client.post(f"/opgaver/{overlapping.id}/tilmeld", data={"occurrence": str(overlapping.occurrences[0].id)})
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Bemærk: Det overlapper med en anden af dine opgaver" in page and "Morgenkaffe" in page
-    response = client.post(f"/opgaver/{after.id}/tilmeld", data={"gang": str(after.occurrences[0].id)})
+    response = client.post(f"/opgaver/{after.id}/tilmeld", data={"occurrence": str(after.occurrences[0].id)})
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     # Back to back with Morgenkaffe is fine, but the 13-15 Bankospil overlaps 14-16.
     assert "Morgenkaffe" not in page and "Bankospil" in page
@@ -131,16 +132,16 @@ def test_closed_or_cancelled_task_takes_no_signups(client, citizen, make, school
     for status in ("closed", "cancelled", "draft"):
         task = make.task(school, status=status)
         db.session.commit()
-        gang = task.occurrences[0].id
-        assert client.get(f"/opgaver/{task.id}/tilmeld?gang={gang}").status_code == 404
-        assert client.post(f"/opgaver/{task.id}/tilmeld", data={"gang": str(gang)}).status_code == 404
+        chosen = task.occurrences[0].id
+        assert client.get(f"/opgaver/{task.id}/tilmeld?occurrence={chosen}").status_code == 404
+        assert client.post(f"/opgaver/{task.id}/tilmeld", data={"occurrence": str(chosen)}).status_code == 404
     assert signups_of(citizen) == []
 
 
 def test_past_occurrence_cannot_be_chosen(client, citizen, make, school):
     task = make.task(school, starts_at=utcnow() - timedelta(days=1))
     db.session.commit()
-    response = client.post(f"/opgaver/{task.id}/tilmeld", data={"gang": str(task.occurrences[0].id)})
+    response = client.post(f"/opgaver/{task.id}/tilmeld", data={"occurrence": str(task.occurrences[0].id)})
     assert response.status_code == 302 and signups_of(citizen) == []
 
 
@@ -148,7 +149,7 @@ def test_invalid_signup_form_keeps_input_in_danish(client, citizen, make, school
     task = make.task(school)
     db.session.commit()
     long_note = "Hej " * 300
-    response = client.post(f"/opgaver/{task.id}/tilmeld", data={"gang": str(task.occurrences[0].id),
+    response = client.post(f"/opgaver/{task.id}/tilmeld", data={"occurrence": str(task.occurrences[0].id),
                                                                  "note": long_note})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -162,7 +163,7 @@ def test_staff_without_citizen_role_cannot_sign_up(client, make, login, school):
     task = make.task(school)
     db.session.commit()
     login(staff)
-    assert client.post(f"/opgaver/{task.id}/tilmeld", data={"gang": str(task.occurrences[0].id)}).status_code == 403
+    assert client.post(f"/opgaver/{task.id}/tilmeld", data={"occurrence": str(task.occurrences[0].id)}).status_code == 403
 
 
 def test_cancel_with_reason_promotes_the_first_waiting(client, citizen, make, school):
@@ -207,3 +208,14 @@ def test_cannot_see_or_cancel_another_citizens_signup(client, citizen, make, sch
     assert client.get(f"/mine-opgaver/{task.id}.ics").status_code == 404
     # The result page shows only my own sign-ups: I have none, so it sends me to my tasks.
     assert client.get(f"/mine-opgaver/tilmeldt/{task.id}").status_code == 302
+
+
+def test_links_with_the_former_parameter_name_still_work(client, citizen, make, school):
+    """?gang= was the query parameter's name before it became ?occurrence=; links people kept still work."""
+    task = make.task(school, title="Gammelt link", occurrences=2)
+    db.session.commit()
+    page = client.get(f"/opgaver/{task.id}/tilmeld?gang={task.occurrences[1].id}")
+    assert page.status_code == 200 and "Gammelt link" in page.get_data(as_text=True)
+    response = client.post(f"/opgaver/{task.id}/tilmeld", data={"gang": str(task.occurrences[1].id)})
+    assert response.status_code == 302
+    assert [s.occurrence_id for s in signups_of(citizen)] == [task.occurrences[1].id]

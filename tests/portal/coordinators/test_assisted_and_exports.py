@@ -7,7 +7,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from models import AuditEntry, ConsentRecord, Role, Signup, User, db, utcnow
-from models import screening as ops
+from models import volunteer_operations as ops
+from models.audit import AuditAction
 from tests.factories import aware
 
 
@@ -51,7 +52,7 @@ def test_assisted_profile_without_email_signup_and_phone_list(client, login, mak
     assert "Åse Ørnbøl" in page and "45 87 12 34" in page and "Strikkecafé" in page
     on_behalf = db.session.scalars(select(AuditEntry.action).where(AuditEntry.subject_id == citizen.id,
                                                                    AuditEntry.on_behalf.is_(True))).all()
-    assert {ops.ASSISTED_CREATED, ops.CONSENT_RECORDED, ops.ASSISTED_SIGNUP, ops.PHONE_LIST} <= set(on_behalf)
+    assert {AuditAction.ASSISTED_CREATED, AuditAction.CONSENT_RECORDED, AuditAction.ASSISTED_SIGNUP, AuditAction.PHONE_LIST} <= set(on_behalf)
 
 
 def test_citizens_with_email_are_not_on_the_phone_list(client, login, make):

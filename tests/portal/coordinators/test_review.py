@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from models import AuditEntry, OutboxMessage, Role, Screening, Signup, db, utcnow
-from models import screening as ops
-from models.tasks import sign_up
+from models import volunteer_operations as ops
+from models.audit import AuditAction
+from tests.factories import sign_up
 
 COORDINATOR_PAGES = ["/koordinator/profiler", "/koordinator/afventer", "/koordinator/ring-til",
                      "/koordinator/medbetjening", "/koordinator/medbetjening/ny", "/koordinator/overblik",
@@ -60,7 +61,7 @@ def test_each_view_of_a_profile_writes_exactly_one_audit_row(client, login, peop
     assert client.get(f"/koordinator/profiler/{profile.id}").status_code == 200
     assert audit_count(subject_id=citizen.id) == 1
     entry = db.session.scalar(select(AuditEntry))
-    assert (entry.actor_id, entry.action, entry.on_behalf) == (coordinator.id, ops.VIEWED_PROFILE, False)
+    assert (entry.actor_id, entry.action, entry.on_behalf) == (coordinator.id, AuditAction.VIEWED_PROFILE, False)
     client.get(f"/koordinator/profiler/{profile.id}")
     assert audit_count(subject_id=citizen.id) == 2
     # The queue lists no private fields and writes nothing; the log page shows the rows.
@@ -90,10 +91,10 @@ def test_queue_filters_by_area_skills_and_screening(client, login, make, people)
                                                      date.today() + timedelta(days=300), True),
                          actor=coordinator, now=utcnow())
     db.session.commit()
-    before = audit_count(action=ops.VIEWED_SCREENING)
+    before = audit_count(action=AuditAction.VIEWED_SCREENING)
     page = client.get("/koordinator/profiler?screening=valid").get_data(as_text=True)
     assert "Søren Æblegård" in page and "Birthe Bøgh" not in page
-    assert audit_count(action=ops.VIEWED_SCREENING, subject_id=citizen.id) == before + 1
+    assert audit_count(action=AuditAction.VIEWED_SCREENING, subject_id=citizen.id) == before + 1
     page = client.get("/koordinator/profiler?screening=none").get_data(as_text=True)
     assert "Søren Æblegård" not in page and "Birthe Bøgh" in page
     assert client.get("/koordinator/profiler?area=abc").status_code == 200
@@ -114,7 +115,7 @@ def test_asking_for_a_change_needs_a_message_and_mails_the_citizen(client, login
     assert fresh.review_status == "changes_requested" and fresh.reviewed_by_id == coordinator.id
     mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "profile_review"))
     assert mail.recipient == citizen.email and "Skriv gerne dine tider på ugen." in mail.body_text
-    assert audit_count(subject_id=citizen.id, action=ops.REVIEWED) == 1
+    assert audit_count(subject_id=citizen.id, action=AuditAction.REVIEWED) == 1
 
 
 def test_decline_and_approve(client, login, people):
@@ -134,7 +135,8 @@ def test_a_changed_profile_returns_to_the_queue(client, login, people):
     db.session.commit()
     login(coordinator)
     assert "Søren Æblegård" not in client.get("/koordinator/profiler").get_data(as_text=True)
-    ops.mark_profile_changed(profile, now=utcnow())
+    ops.update_profile(citizen, ops.ProfileChanges(skills="Fodbold, lektiehjælp og skak", postcode="2830"),
+                       now=utcnow())
     db.session.commit()
     page = client.get("/koordinator/profiler").get_data(as_text=True)
     assert "Søren Æblegård" in page and "Ændret" in page
@@ -153,10 +155,12 @@ def test_a_profile_the_citizen_edits_returns_to_the_queue_as_changed(client, log
     assert client.post("/min-profil", data=FULL).status_code == 302
     db.session.expire_all()
     fresh = db.session.get(type(profile), profile.id)
-    assert fresh.review_status == "new" and fresh.reviewed_at is not None
+    # A declined profile stays unable to hold a place until a coordinator has looked again.
+    assert fresh.review_status == ("resubmitted" if decision == "declined" else "new")
+    assert fresh.reviewed_at is not None
     login(coordinator)
     page = client.get("/koordinator/profiler").get_data(as_text=True)
-    assert "Søren Æblegård" in page and "Ændret" in page
+    assert "Søren Æblegård" in page and ("Ændret" in page or "ændret siden" in page)
 
 
 def test_internal_note_is_kept_from_the_citizen(client, login, people):
@@ -165,7 +169,7 @@ def test_internal_note_is_kept_from_the_citizen(client, login, people):
     assert client.post(f"/koordinator/profiler/{profile.id}/note",
                        data={"n-note": "Ringede, vil gerne starte i januar"}).status_code == 302
     assert db.session.get(type(profile), profile.id).coordinator_note == "Ringede, vil gerne starte i januar"
-    assert audit_count(subject_id=citizen.id, action=ops.NOTE_CHANGED) == 1
+    assert audit_count(subject_id=citizen.id, action=AuditAction.NOTE_CHANGED) == 1
     login(citizen)
     page = client.get("/min-profil/indsigt").get_data(as_text=True)
     assert "Ringede" not in page and "Kirsten Koordinator" in page
@@ -196,7 +200,7 @@ def test_recording_a_certificate_releases_the_pending_signup(client, login, make
     assert db.session.get(Signup, signup.id).status == "accepted"
     record = db.session.scalar(select(Screening))
     assert record.child_certificate_valid_until == today + timedelta(days=700) and record.recorded_by_id == coordinator.id
-    assert audit_count(subject_id=citizen.id, action=ops.SCREENING_RECORDED) == 1
+    assert audit_count(subject_id=citizen.id, action=AuditAction.SCREENING_RECORDED) == 1
     assert db.session.scalar(select(OutboxMessage.kind).where(OutboxMessage.user_id == citizen.id)) == "signup_accepted"
     assert "Lektiecafé" not in client.get("/koordinator/afventer").get_data(as_text=True)
 
@@ -213,19 +217,18 @@ def test_pending_signups_are_listed_by_the_task_start_oldest_first(client, login
     assert page.index("Tidligere opgave") < page.index("Senere opgave")
 
 
-def test_staff_see_only_the_facts_a_task_needs(make, people):
+def test_what_a_task_requires_is_judged_on_its_day(make, people):
+    from models.tasks import unmet_requirements
     coordinator, citizen, profile, _staff, inst = people
     ops.record_screening(profile, ops.ScreeningFacts("received", date(2026, 1, 2), date(2026, 1, 20),
                                                      date(2027, 1, 20), False), actor=coordinator, now=utcnow())
-    ops.set_coordinator_note(profile, actor=coordinator, now=utcnow(), note="Fortroligt")
     needs_certificate = make.task(inst, requires_child_certificate=True)
     needs_both = make.task(inst, requires_child_certificate=True, requires_pledge=True)
     plain = make.task(inst)
-    assert ops.facts_for_task(profile, needs_certificate, on=date(2026, 6, 1)) == {"child_certificate": True}
-    assert ops.facts_for_task(profile, needs_both, on=date(2027, 6, 1)) == {"child_certificate": False,
-                                                                             "pledge": False}
-    assert ops.facts_for_task(profile, plain, on=date(2026, 6, 1)) == {}
-    assert ops.facts_for_task(None, needs_certificate, on=date(2026, 6, 1)) == {"child_certificate": False}
+    assert unmet_requirements(needs_certificate, citizen, date(2027, 1, 20)) == []
+    assert unmet_requirements(needs_both, citizen, date(2027, 1, 21)) == ["child_certificate", "pledge"]
+    assert unmet_requirements(plain, citizen, date(2030, 1, 1)) == []
+    assert unmet_requirements(needs_certificate, make.user(), date(2026, 6, 1)) == ["child_certificate"]
 
 
 def test_staff_cannot_open_screening_pages_and_leave_no_audit_row(client, login, people):
@@ -273,7 +276,7 @@ def test_institution_staff_see_the_fact_not_the_dates_and_each_view_is_logged_on
     sign_up(task.occurrences[0], volunteer=citizen, now=utcnow())
     sign_up(task.occurrences[0], volunteer=other, now=utcnow())
     db.session.commit()
-    before = audit_count(action=ops.VIEWED_SCREENING)
+    before = audit_count(action=AuditAction.VIEWED_SCREENING)
     login(staff)
     page = client.get(f"/institution/opgaver/{task.id}").get_data(as_text=True)
     assert "Børneattest: gyldig" in page
@@ -282,13 +285,13 @@ def test_institution_staff_see_the_fact_not_the_dates_and_each_view_is_logged_on
     for secret in ("Fortrolig note", valid_until.isoformat(), format_date(valid_until, "long", locale="da"),
                    format_date(valid_until, "medium", locale="da"), "20. jan"):
         assert secret not in page, secret
-    assert audit_count(action=ops.VIEWED_SCREENING) == before + 2
-    assert audit_count(action=ops.VIEWED_SCREENING, subject_id=citizen.id, actor_id=staff.id) == 1
+    assert audit_count(action=AuditAction.VIEWED_SCREENING) == before + 2
+    assert audit_count(action=AuditAction.VIEWED_SCREENING, subject_id=citizen.id, actor_id=staff.id) == 1
     plain = make.task(inst, title="Kaffe og kage")
     sign_up(plain.occurrences[0], volunteer=citizen, now=utcnow())
     db.session.commit()
     client.get(f"/institution/opgaver/{plain.id}")
-    assert audit_count(action=ops.VIEWED_SCREENING) == before + 2  # no screening shown, nothing logged
+    assert audit_count(action=AuditAction.VIEWED_SCREENING) == before + 2  # no screening shown, nothing logged
 
 
 def test_a_failed_decision_keeps_the_other_forms_as_recorded(client, login, people):

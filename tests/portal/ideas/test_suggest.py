@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from matching import TextIndex
 from models import Idea, Role, User, db, utcnow
+from models.consent import Audience
 from models.audit import hide_content
 from portal import suggestions
 from portal.ideas import suggest
@@ -47,7 +48,7 @@ def _suggestions(page: str) -> str:
 
 
 def test_the_idea_page_does_not_build_an_index_per_request(client, login, make, world, builds):
-    login(world["initiator"])
+    login(world["coordinator"])
     first = _suggestions(client.get(f"/ideer/{world['idea'].id}").get_data(as_text=True))
     assert "Hanne Hjælper" in first and "Lektiehjælp i klubben" in first
     assert len(builds) == 3  # the first use in this process builds each index once: profiles, ideas, tasks
@@ -70,12 +71,16 @@ def test_the_idea_page_does_not_build_an_index_per_request(client, login, make, 
     assert len(builds) == 6
 
 
-def test_only_owners_and_coordinators_see_people(client, login, world):
+def test_only_coordinators_see_who_fits_the_initiator_how_many(client, login, world):
     url = f"/ideer/{world['idea'].id}"
     assert "Hanne Hjælper" not in client.get(url).get_data(as_text=True)  # anonymous
     login(world["stranger"])
     page = client.get(url).get_data(as_text=True)
     assert "Hanne Hjælper" not in page and "Lektiehjælp i klubben" in _suggestions(page)
+    assert "hvis evner passer" not in page
+    login(world["initiator"])
+    page = _suggestions(client.get(url).get_data(as_text=True))
+    assert "Hanne Hjælper" not in page and "1 person, hvis evner passer" in page
     login(world["coordinator"])
     assert "Hanne Hjælper" in _suggestions(client.get(url).get_data(as_text=True))
 
@@ -85,12 +90,12 @@ def test_withdrawn_consent_and_deactivation_take_effect_at_once(client, login, m
     other = make.user(name="Ole Anden")
     make.profile(other, skills="Lektiehjælp og matematik for børn", consent_to_be_found=True)
     db.session.commit()
-    assert {s.item.name for s in suggest.people_for(idea)} == {"Hanne Hjælper", "Ole Anden"}
+    assert {s.item.name for s in suggest.people_for(idea, Audience.COORDINATORS)} == {"Hanne Hjælper", "Ole Anden"}
     world["helper"].profile.consent_to_be_found = False
     db.session.get(User, other.id).active = False
     db.session.commit()
-    assert suggest.people_for(idea) == []
-    login(world["initiator"])
+    assert suggest.people_for(idea, Audience.COORDINATORS) == []
+    login(world["coordinator"])
     page = client.get(f"/ideer/{idea.id}").get_data(as_text=True)
     assert "Hanne Hjælper" not in page and "Ole Anden" not in page
     assert len(builds) == 3
@@ -101,7 +106,7 @@ def test_people_offering_only_ideas_are_suggested_for_ideas_not_for_tasks(make, 
     make.profile(thinker, skills="Lektiehjælp, børn og matematik", offers_time=False, offers_ideas=True,
                  consent_to_be_found=True)
     db.session.commit()
-    assert "Tove Tænker" in {s.item.name for s in suggest.people_for(world["idea"])}
+    assert "Tove Tænker" in {s.item.name for s in suggest.people_for(world["idea"], Audience.COORDINATORS)}
     assert "Tove Tænker" not in {s.user.name for s in suggestions.volunteers_for(world["task"])}
     assert "Hanne Hjælper" in {s.user.name for s in suggestions.volunteers_for(world["task"])}
 
@@ -111,7 +116,7 @@ def test_the_initiator_and_co_creators_are_not_suggested_to_themselves(make, wor
     make.profile(world["initiator"], skills="Lektiehjælp til børn", consent_to_be_found=True)
     make.co_creator(idea, world["helper"])
     db.session.commit()
-    assert suggest.people_for(idea) == []
+    assert suggest.people_for(idea, Audience.COORDINATORS) == []
 
 
 def test_hidden_closed_and_own_ideas_are_not_similar(make, world):

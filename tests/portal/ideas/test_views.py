@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from models import ContentReport, Idea, OutboxMessage, Role, db, utcnow
-from models.ideas import answer_idea, join_idea
-from portal.ideas import notify
+from models.idea_operations import answer_idea, join_idea
+from portal.mail.notices import ideas as notify
 
 IDEA_FORM = {"title": "Fælles drivhus", "what": "Et drivhus i gården, hvor naboer dyrker grøntsager.",
              "why": "Det skaber fællesskab.", "area": "Lyngby", "theme": "nature"}
@@ -154,10 +154,14 @@ def test_suggestions_fit_the_idea(client, login, people, make):
     make.profile(hidden, skills="Lektiehjælp og matematik", interests="Børn", consent_to_be_found=False)
     make.idea(people["joiner"], title="Lektiehjælp i klubben", what="Frivillige giver lektiehjælp til børn")
     db.session.commit()
-    login(people["initiator"])
+    login(people["agent"])
     page = client.get(f"/ideer/{idea.id}").get_data(as_text=True)
     assert "Hanne Hjælper" in page and "Hemmelig Hans" not in page
     assert "Lektiehjælp i klubben" in page
+    # The initiator learns how many fit, and names only of those who chose to be shown to citizens.
+    login(people["initiator"])
+    page = client.get(f"/ideer/{idea.id}").get_data(as_text=True)
+    assert "1 person, hvis evner passer" in page and "Hanne Hjælper" not in page and "Hemmelig Hans" not in page
 
 
 def test_answer_times_page_shows_the_figures(client, login, people, make):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import OutboxMessage, Task, db, utcnow
-from models.tasks import sign_up
+from tests.factories import sign_up
 from portal.scheduler.timing import to_local
 
 YEAR = utcnow().year + 1

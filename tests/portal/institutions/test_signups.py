@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from models import OutboxMessage, Screening, Signup, db, utcnow
-from models.tasks import sign_up
+from tests.factories import sign_up
 
 
 @pytest.fixture
@@ -49,16 +49,28 @@ def test_shows_only_what_volunteers_agreed_to_share_and_screening_as_facts(clien
     assert sharing.email not in page and private.email not in page
 
 
-def test_accept_and_decline_pending_sign_ups(client, setup, make):
+def test_staff_cannot_accept_without_the_certificate_but_may_decline(client, setup, make):
+    """The sign-up waits in the coordinators' queue until the certificate valid on the day is recorded;
+    staff see why and what happens next, and may still decline with a reason."""
     _staff, task = setup
     occ = task.occurrences[0]
     a, b, c = (make.user() for _ in range(3))
     first, second, third = (sign_up(occ, volunteer=p, now=utcnow()).signup for p in (a, b, c))
     db.session.commit()
     assert [first.status, second.status, third.status] == ["pending", "pending", "waitlisted"]
-    assert client.post(f"/institution/tilmeldinger/{first.id}/accepter").status_code == 302
+    page = client.get(f"/institution/opgaver/{task.id}").get_data(as_text=True)
+    assert "Børneattest: ikke registreret" in page and "kan ikke godkendes endnu" in page
+    assert f"/institution/tilmeldinger/{first.id}/accepter" not in page  # no button that cannot work
+    response = client.post(f"/institution/tilmeldinger/{first.id}/accepter", follow_redirects=True)
+    assert "kan ikke godkendes endnu" in response.get_data(as_text=True)
+    assert "frivilligkoordinatoren" in response.get_data(as_text=True)
     db.session.refresh(first)
-    assert first.status == "accepted" and [m.user_id for m in _outbox("signup_accepted")] == [a.id]
+    assert first.status == "pending" and first.holds_spot and _outbox("signup_accepted") == []
+    coordinator = make.user("coordinator")
+    db.session.commit()
+    from tests.conftest import sign_in
+    queue = sign_in(client.application.test_client(), coordinator).get("/koordinator/afventer")
+    assert a.name in queue.get_data(as_text=True)
 
     response = client.post(f"/institution/tilmeldinger/{second.id}/afvis", data={"reason": " "})
     assert response.status_code == 200
@@ -112,7 +124,7 @@ def test_attendance_and_hours_after_the_start(client, setup, make):
     db.session.refresh(s1)
     db.session.refresh(s2)
     assert s1.status == "attended" and s1.hours == Decimal("1.5")
-    assert s2.status == "accepted" and s2.hours is None
+    assert s2.status == "no_show" and s2.hours is None
     # Too many hours for a two-hour task: refused, nothing saved.
     data["rows-0-hours"] = "5"
     response = client.post(url, data=data, follow_redirects=True)

@@ -1,4 +1,4 @@
-"""The sign-up operations: capacity, waitlist, screening, overlaps, cancellation and the task's life."""
+"""The task use cases: capacity, waitlist, screening, overlaps, cancellation and the task's life."""
 from __future__ import annotations
 
 import threading
@@ -9,13 +9,26 @@ import pytest
 from sqlalchemy import select
 
 from models import DomainError, Occurrence, Screening, Signup, db
-from models.tasks import (accept_pledge, accept_signup, cancel_signup, cancel_task, close_stale_pending, close_task,
-                          decline_signup, overlapping_commitments, pending_to_nudge, promote_waitlist, publish_task,
-                          record_attendance, release_screened_signups, set_capacity, sign_up, sign_up_series,
-                          waitlist_position)
-from tests.factories import aware
+from models.task_operations import (TaskPlan, accept_signup, cancel_signup, cancel_task, close_task, decline_signup,
+                                    edit_task, follow_up_pending, holding_signups_of, promote_waitlist, publish_task,
+                                    recheck_screening, record_attendance, sign_up as sign_up_as, sign_up_series)
+from models.tasks import overlapping, waitlist_positions
+from models.volunteer_operations import give_pledge
+from tests.factories import aware, sign_up
 
 NOW = aware(2026, 3, 2, 9, 0)
+
+
+def waitlist_position(signup):
+    return waitlist_positions([signup]).get(signup.id)
+
+
+def set_capacity(task, capacity, *, actor, now):
+    """Change only the places, through the editor's use case; returns who moved up."""
+    fields = {"title": task.title}
+    return edit_task(task, TaskPlan(fields=fields, capacity=capacity, kind=task.kind, recurrence=task.recurrence,
+                                    schedule=[(o.starts_at, o.ends_at) for o in task.occurrences]),
+                     actor=actor, now=now).promoted
 
 
 @pytest.fixture
@@ -129,13 +142,19 @@ def test_child_certificate_makes_pending_which_holds_a_place_until_screening(wor
     result = sign_up(occ, volunteer=volunteer, now=NOW)
     assert result.status == "pending" and result.signup.holds_spot and result.signup.pending_since == NOW
     assert sign_up(occ, volunteer=make.user(), now=NOW).status == "waitlisted"
-    # An expired certificate does not count; a valid one releases the sign-up.
+    # An expired certificate does not count, nor one that runs out the day before; a valid one releases it.
     profile.screening = Screening(child_certificate_status="received", child_certificate_valid_until=date(2026, 1, 1))
     db.session.flush()
-    assert release_screened_signups(volunteer, now=NOW) == []
-    profile.screening.child_certificate_valid_until = date(2027, 1, 1)
-    assert release_screened_signups(volunteer, now=NOW) == [result.signup]
+    assert recheck_screening(holding_signups_of(volunteer), now=NOW) == ([], [])
+    profile.screening.child_certificate_valid_until = occ.day - timedelta(days=1)
+    assert recheck_screening(holding_signups_of(volunteer), now=NOW) == ([], [])
+    profile.screening.child_certificate_valid_until = occ.day
+    assert recheck_screening(holding_signups_of(volunteer), now=NOW) == ([result.signup], [])
     assert result.signup.status == "accepted" and result.signup.pending_since is None
+    # A certificate corrected to run out before the day sends it back to waiting, its place kept.
+    profile.screening.child_certificate_valid_until = occ.day - timedelta(days=1)
+    assert recheck_screening(holding_signups_of(volunteer), now=NOW) == ([], [result.signup])
+    assert result.signup.status == "pending" and result.signup.holds_spot
 
 
 def test_pledge_accepted_on_the_spot_gives_an_accepted_signup(world, make):
@@ -143,18 +162,33 @@ def test_pledge_accepted_on_the_spot_gives_an_accepted_signup(world, make):
     occ = _task(make, inst, requires_pledge=True).occurrences[0]
     volunteer = make.user()
     assert volunteer.profile is None
-    screening = accept_pledge(volunteer, now=NOW)
+    screening = give_pledge(volunteer, now=NOW, how="online")
     assert screening.pledge_accepted_at == NOW
-    assert accept_pledge(volunteer.profile, now=NOW + timedelta(days=1)).pledge_accepted_at == NOW
+    assert give_pledge(volunteer, now=NOW + timedelta(days=1), how="online").pledge_accepted_at == NOW
     assert sign_up(occ, volunteer=volunteer, now=NOW).status == "accepted"
     assert sign_up(occ, volunteer=make.user(), now=NOW).status == "pending"
+    assert sign_up(occ, volunteer=make.user(), now=NOW, pledge=True).status == "accepted"
 
 
-def test_institution_accepts_or_declines_pending_with_reason(world, make):
+def test_a_pledge_cannot_be_given_on_someone_elses_behalf(world, make):
+    _staff, inst = world
+    occ = _task(make, inst, requires_pledge=True).occurrences[0]
+    coordinator, volunteer = make.user("coordinator"), make.user()
+    with pytest.raises(DomainError) as err:
+        sign_up_as(occ, volunteer=volunteer, actor=coordinator, now=NOW, pledge=True)
+    assert err.value.code == "pledge_is_personal"
+
+
+def test_institution_cannot_accept_without_screening_but_declines_with_reason(world, make):
     staff, inst = world
     occ = _task(make, inst, capacity=2, requires_pledge=True).occurrences[0]
     a, b, c = (sign_up(occ, volunteer=make.user(), now=NOW).signup for _ in range(3))
     assert [s.status for s in (a, b, c)] == ["pending", "pending", "waitlisted"]
+    with pytest.raises(DomainError) as err:
+        accept_signup(a, actor=staff, now=NOW)
+    assert err.value.code == "screening_missing" and err.value.details["missing"] == ["pledge"]
+    assert a.status == "pending" and a.holds_spot
+    give_pledge(a.user, now=NOW, how="på papir hos institutionen", release=False)
     accept_signup(a, actor=staff, now=NOW)
     assert a.status == "accepted" and a.decided_at == NOW
     with pytest.raises(DomainError) as err:
@@ -179,7 +213,7 @@ def test_overlaps_are_half_open(world, make):
     assert sign_up(noon, volunteer=volunteer, now=NOW).overlaps == []
     clash = sign_up(eleven, volunteer=volunteer, now=NOW)
     assert {s.occurrence_id for s in clash.overlaps} == {morning.id, noon.id}
-    assert overlapping_commitments(volunteer, nine - timedelta(hours=1), nine) == []
+    assert overlapping(volunteer.id, {0: (nine - timedelta(hours=1), nine)}) == {0: []}
 
 
 def test_series_signup_skips_past_and_existing(world, make):
@@ -188,10 +222,10 @@ def test_series_signup_skips_past_and_existing(world, make):
     volunteer = make.user()
     sign_up(task.occurrences[1], volunteer=volunteer, now=NOW)
     later = task.occurrences[0].starts_at + timedelta(minutes=1)
-    results = sign_up_series(task, volunteer=volunteer, now=later)
+    results = sign_up_series(task, volunteer=volunteer, actor=volunteer, now=later)
     assert [r.signup.occurrence_id for r in results] == [task.occurrences[2].id]
     with pytest.raises(DomainError) as err:
-        sign_up_series(task, volunteer=volunteer, now=later)
+        sign_up_series(task, volunteer=volunteer, actor=volunteer, now=later)
     assert err.value.code == "nothing_to_sign_up"
 
 
@@ -211,16 +245,21 @@ def test_attendance_after_the_start_with_hours(world, make):
     record_attendance(s, actor=staff, now=after, attended=True, hours=Decimal("1.5"))
     assert s.hours == Decimal("1.5")
     record_attendance(s, actor=staff, now=after, attended=False, hours=None)
-    assert s.status == "accepted" and s.hours is None
+    assert s.status == "no_show" and s.hours is None
+    record_attendance(s, actor=staff, now=after, attended=True, hours=None)  # a mistake corrected
+    assert s.status == "attended"
+    with pytest.raises(DomainError) as err:
+        record_attendance(s, actor=make.user("staff"), now=after, attended=False, hours=None)
+    assert err.value.code == "not_allowed"
 
 
 def test_window_task_takes_signups_until_the_window_ends(world, make):
-    _staff, inst = world
+    staff, inst = world
     task = _task(make, inst, kind="window", hours=24 * 30, hours_estimate=Decimal("6"))
     occ = task.occurrences[0]
     midway = occ.starts_at + timedelta(days=10)
     s = sign_up(occ, volunteer=make.user(), now=midway).signup
-    record_attendance(s, actor=None, now=midway + timedelta(days=1), attended=True, hours=None)
+    record_attendance(s, actor=staff, now=midway + timedelta(days=1), attended=True, hours=None)
     assert s.hours == Decimal("6")
     with pytest.raises(DomainError):
         sign_up(occ, volunteer=make.user(), now=occ.ends_at)
@@ -259,17 +298,17 @@ def test_close_and_cancel_task(world, make):
 
 
 def test_raising_capacity_promotes_from_the_waitlist(world, make):
-    _staff, inst = world
+    staff, inst = world
     task = _task(make, inst, capacity=1)
     occ = task.occurrences[0]
     sign_up(occ, volunteer=make.user(), now=NOW)
     waiting = [sign_up(occ, volunteer=make.user(), now=NOW).signup for _ in range(3)]
     with pytest.raises(DomainError):
-        set_capacity(task, 0, now=NOW)
-    assert set_capacity(task, 3, now=NOW) == waiting[:2]
+        set_capacity(task, 0, actor=staff, now=NOW)
+    assert set_capacity(task, 3, actor=staff, now=NOW) == waiting[:2]
     assert waiting[2].status == "waitlisted" and waitlist_position(waiting[2]) == 1
     with pytest.raises(DomainError) as err:
-        set_capacity(task, 2, now=NOW)
+        set_capacity(task, 2, actor=staff, now=NOW)
     assert err.value.code == "capacity_below_taken"
 
 
@@ -283,17 +322,18 @@ def test_promote_waitlist_does_nothing_when_full(world, make):
 
 def test_pending_nudged_after_three_days_and_closed_after_ten(world, make):
     _staff, inst = world
+    make.user("coordinator")
     occ = _task(make, inst, capacity=1, requires_pledge=True, starts_at=NOW + timedelta(days=20)).occurrences[0]
     pending = sign_up(occ, volunteer=make.user(), now=NOW).signup
     waiting = sign_up(occ, volunteer=make.user(), now=NOW).signup
-    assert pending_to_nudge(NOW + timedelta(days=2, hours=23)) == []
-    assert pending_to_nudge(NOW + timedelta(days=3)) == [pending]
-    assert close_stale_pending(NOW + timedelta(days=9)) == []
-    closed = close_stale_pending(NOW + timedelta(days=10))
-    assert closed == [(pending, waiting)]
+    assert follow_up_pending(now=NOW + timedelta(days=2, hours=23)).nudged == []
+    assert follow_up_pending(now=NOW + timedelta(days=3)).nudged == [pending]
+    assert follow_up_pending(now=NOW + timedelta(days=4)).nudged == []  # told once
+    assert follow_up_pending(now=NOW + timedelta(days=9)).closed == []
+    done = follow_up_pending(now=NOW + timedelta(days=10))
+    assert done.closed == [pending]
     assert pending.status == "declined" and not pending.holds_spot
     assert waiting.status == "pending" and waiting.pending_since == NOW + timedelta(days=10)
-    assert pending_to_nudge(NOW + timedelta(days=10)) == []
 
 
 # --- PostgreSQL: capacity under concurrency -------------------------------------------------------
@@ -311,9 +351,9 @@ def roomy_app(make_app):
 @pytest.mark.postgres
 def test_thirty_concurrent_signups_for_five_places(roomy_app, make):
     app = roomy_app
-    _staff = make.user("staff")
-    inst = make.institution(staff=[_staff])
-    task = _task(make, inst, capacity=5)
+    staff = make.user("staff")
+    inst = make.institution(staff=[staff])
+    task = make.task(inst, capacity=5, starts_at=NOW + timedelta(days=3))
     occ_id = task.occurrences[0].id
     volunteers = [make.user().id for _ in range(30)]
     db.session.commit()

@@ -1,14 +1,17 @@
-"""The ideas room's e-mails, written to the outbox in the caller's transaction, each exactly once."""
+"""Writers of the idea notices (models/idea_operations.py decides when each is given), each mail once."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from models import CoCreator, Idea, IdeaEvent
+from models import CoCreator, Idea, IdeaEvent, Role
+from models.people import active_with_role
 from portal.mail.outbox import external_url, queue_mail
 
 JOINED_KIND = "idea_activity"
 ANSWER_KIND = "idea_answer"
 MEETING_KIND = "idea_meeting"
+PEOPLE_ASKED_KIND = "idea_people_asked"
+INVITATION_KIND = "idea_invitation"
 
 
 def _idea_url(idea: Idea) -> str:
@@ -49,3 +52,19 @@ def meeting_called(idea: Idea, event: IdeaEvent, invitees: list[CoCreator]) -> l
                        template="idea_meeting",
                        context={"idea": idea, "event": event, "inviter": event.actor, "idea_url": _idea_url(idea)})
             for c in invitees]
+
+
+def people_asked(idea: Idea, event: IdeaEvent) -> list:
+    """To the idea's sparring agent (or every coordinator while there is none): invite people who fit."""
+    agents = [idea.agent] if idea.agent is not None and idea.agent.is_active else active_with_role(Role.COORDINATOR)
+    return [queue_mail(PEOPLE_ASKED_KIND, dedup_key=f"idea_people_asked:{event.id}:{agent.id}", recipient=agent,
+                       subject=lambda: _("An initiator asks you to invite people to \"%(title)s\"", title=idea.title),
+                       template="idea_people_asked", context={"idea": idea, "idea_url": _idea_url(idea)})
+            for agent in agents]
+
+
+def invitation(idea: Idea, person, agent):
+    """To someone whose skills fit: a sparring agent's invitation to look at a citizen's idea (once per idea)."""
+    return queue_mail(INVITATION_KIND, dedup_key=f"idea_invitation:{idea.id}:{person.id}", recipient=person,
+                      subject=lambda: _("An idea that could use what you can: \"%(title)s\"", title=idea.title),
+                      template="idea_invitation", context={"idea": idea, "agent": agent, "idea_url": _idea_url(idea)})

@@ -1,13 +1,14 @@
-"""Dates and times in mails, in the recipient's language (the caller forces the locale) and local time."""
+"""Numbers, dates and times in pages and mails, in the reader's language (a mail forces the recipient's
+locale) and local time; the factory registers them as Jinja filters (portal.wiring)."""
 from __future__ import annotations
 
 from datetime import date, datetime
 from functools import lru_cache
 
 from babel.dates import format_date, format_skeleton
-from flask_babel import get_locale, gettext as _
+from flask_babel import format_decimal, get_locale, gettext as _
 
-from portal.scheduler.timing import LOCAL
+from models.base import LOCAL
 
 
 def _locale() -> str:
@@ -39,3 +40,17 @@ def clock(moment: datetime) -> str:
 def _skeleton(skeleton: str, moment: datetime, locale: str) -> str:
     # A batch of reminders names the same few start times thousands of times.
     return format_skeleton(skeleton, moment, tzinfo=LOCAL, locale=locale)
+
+
+def hours(value) -> str:
+    """Hours the Danish way: 2, 1,5 or 12,25."""
+    return format_decimal(value or 0, format="#,##0.##")
+
+
+def amount(value) -> str:
+    """A count or a number of hours, with a decimal comma only when needed."""
+    number = float(value or 0)
+    return f"{number:.0f}" if number.is_integer() else f"{number:.1f}".replace(".", ",")
+
+
+FILTERS = {"when": when, "day": day, "clock": clock, "hours": hours, "amount": amount}
