@@ -23,7 +23,7 @@ from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, parseaddr
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 
 from models import OutboxMessage, OutboxStatus, db, utcnow
 from portal.mail import checks, outbox
@@ -245,8 +245,12 @@ def _record(message: OutboxMessage, error: Exception | None, now: datetime) -> s
 
 
 def deliver_soon(messages) -> None:
-    """Try the given freshly committed messages at once; failures stay queued for the scheduler."""
-    ids = [m.id for m in messages if m is not None and m.id is not None]
+    """Try the given freshly committed messages at once; failures stay queued for the scheduler.
+
+    Ids are read from the identity map, not the rows: a message erased meanwhile (its person left) is
+    simply not found.
+    """
+    ids = [inspect(m).identity[0] for m in messages if m is not None and inspect(m).identity]
     if ids and current_app.config["MAIL_SEND_IMMEDIATELY"]:
         try:
             deliver(ids=ids)

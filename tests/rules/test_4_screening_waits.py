@@ -1,5 +1,6 @@
-"""Sign-ups waiting for screening: the coordinators are told, never the institution; the closing pauses
-while a certificate is requested; a time already passed closes quietly."""
+"""Rule 4: waiting for a certificate is the coordinators' work, not the institution's. The scheduler tells
+the coordinators (never the contact person), the ten-day closing pauses while a certificate is requested,
+and nothing is nudged or closed with a mail for a time already passed (it closes quietly)."""
 from datetime import date, timedelta
 
 from sqlalchemy import select
