@@ -141,6 +141,18 @@ def _fail(error: DomainError, idea: Idea):
     return redirect(url_for("ideas.idea", idea_id=idea.id))
 
 
+def _carry_out(idea: Idea, act, done, category: str = "success"):
+    """Call the use case; a refusal is shown in Danish, else commit and say what happened (`done` may
+    take the use case's result)."""
+    try:
+        result = act()
+    except DomainError as error:
+        return _fail(error, idea)
+    db.session.commit()
+    flash(done(result) if callable(done) else done, category)
+    return redirect(url_for("ideas.idea", idea_id=idea.id))
+
+
 # --- public list and page ---------------------------------------------------------------------
 
 @bp.route("/")
@@ -223,13 +235,8 @@ def join(idea_id: int):
     form = JoinForm()
     if not form.validate_on_submit():
         return _idea_page(idea, join_form=form)
-    try:
-        join_idea(idea, user=current_user, now=utcnow(), offer=form.offer.data)
-    except DomainError as error:
-        return _fail(error, idea)
-    db.session.commit()
-    flash(_("You have joined the idea. The initiator has been told and can contact you."), "success")
-    return redirect(url_for("ideas.idea", idea_id=idea.id))
+    return _carry_out(idea, lambda: join_idea(idea, user=current_user, now=utcnow(), offer=form.offer.data),
+                      _("You have joined the idea. The initiator has been told and can contact you."))
 
 
 @bp.route("/<int:idea_id>/svar", methods=["POST"])
@@ -240,15 +247,10 @@ def answer(idea_id: int):
     form = AnswerForm()
     if not form.validate_on_submit():
         return _idea_page(idea, answer_form=form)
-    try:
-        answer_idea(idea, actor=current_user, now=utcnow(), status=form.status.data,
-                    message=form.message.data or "", next_step=form.next_step.data or "",
-                    next_who=form.next_who.data or "", next_when=form.next_when.data or "")
-    except DomainError as error:
-        return _fail(error, idea)
-    db.session.commit()
-    flash(_("Your answer is on the idea's timeline and has been sent to the initiator."), "success")
-    return redirect(url_for("ideas.idea", idea_id=idea.id))
+    return _carry_out(idea, lambda: answer_idea(
+        idea, actor=current_user, now=utcnow(), status=form.status.data, message=form.message.data or "",
+        next_step=form.next_step.data or "", next_who=form.next_who.data or "", next_when=form.next_when.data or ""),
+        _("Your answer is on the idea's timeline and has been sent to the initiator."))
 
 
 @bp.route("/<int:idea_id>/sparringsagent", methods=["POST"])
@@ -259,13 +261,9 @@ def assign(idea_id: int):
     form = _assign_form(idea, AssignForm())
     if not form.validate_on_submit():
         return _idea_page(idea, assign_form=form)
-    try:
-        assign_sparring_agent(idea, actor=current_user, now=utcnow(), agent=db.session.get(User, form.agent.data))
-    except DomainError as error:
-        return _fail(error, idea)
-    db.session.commit()
-    flash(_("The sparring agent is changed."), "success")
-    return redirect(url_for("ideas.idea", idea_id=idea.id))
+    return _carry_out(idea, lambda: assign_sparring_agent(idea, actor=current_user, now=utcnow(),
+                                                          agent=db.session.get(User, form.agent.data)),
+                      _("The sparring agent is changed."))
 
 
 @bp.route("/<int:idea_id>/afslut", methods=["POST"])
@@ -278,13 +276,9 @@ def close(idea_id: int):
     form = CloseForm()
     if not form.validate_on_submit():
         return _idea_page(idea, close_form=form)
-    try:
-        close_idea(idea, actor=current_user, now=utcnow(), status=form.status.data, message=form.message.data or "")
-    except DomainError as error:
-        return _fail(error, idea)
-    db.session.commit()
-    flash(_("The idea's status is updated."), "success")
-    return redirect(url_for("ideas.idea", idea_id=idea.id))
+    return _carry_out(idea, lambda: close_idea(idea, actor=current_user, now=utcnow(), status=form.status.data,
+                                               message=form.message.data or ""),
+                      _("The idea's status is updated."))
 
 
 @bp.route("/<int:idea_id>/medejer/<int:co_creator_id>", methods=["POST"])
@@ -297,14 +291,10 @@ def co_owner(idea_id: int, co_creator_id: int):
     co_creator = next((c for c in idea.co_creators if c.id == co_creator_id), None)
     if co_creator is None:
         abort(404)
-    if BaseForm().validate_on_submit():
-        try:
-            invite_co_owner(idea, co_creator, actor=current_user, now=utcnow())
-        except DomainError as error:
-            return _fail(error, idea)
-        db.session.commit()
-        flash(_("%(name)s is now co-owner and can edit the idea with you.", name=co_creator.user.name), "success")
-    return redirect(url_for("ideas.idea", idea_id=idea.id))
+    if not BaseForm().validate_on_submit():
+        return redirect(url_for("ideas.idea", idea_id=idea.id))
+    return _carry_out(idea, lambda: invite_co_owner(idea, co_creator, actor=current_user, now=utcnow()),
+                      _("%(name)s is now co-owner and can edit the idea with you.", name=co_creator.user.name))
 
 
 @bp.route("/<int:idea_id>/moede", methods=["POST"])
@@ -317,14 +307,9 @@ def meeting(idea_id: int):
     form = MeetingForm()
     if not form.validate_on_submit():
         return _idea_page(idea, meeting_form=form)
-    try:
-        _event, invitees = invite_to_meeting(idea, actor=current_user, now=utcnow(), when=form.when.data,
-                                             where=form.where.data, message=form.message.data or "")
-    except DomainError as error:
-        return _fail(error, idea)
-    db.session.commit()
-    flash(_("The invitation has been sent to %(n)d co-creators.", n=len(invitees)), "success")
-    return redirect(url_for("ideas.idea", idea_id=idea.id))
+    return _carry_out(idea, lambda: invite_to_meeting(idea, actor=current_user, now=utcnow(), when=form.when.data,
+                                                      where=form.where.data, message=form.message.data or ""),
+                      lambda called: _("The invitation has been sent to %(n)d co-creators.", n=len(called[1])))
 
 
 @bp.route("/<int:idea_id>/find-folk", methods=["POST"])
@@ -334,14 +319,10 @@ def ask_people(idea_id: int):
     idea = _load(idea_id)
     if not idea.is_owner(current_user):
         abort(403)
-    if BaseForm().validate_on_submit():
-        try:
-            ask_for_people(idea, actor=current_user, now=utcnow())
-        except DomainError as error:
-            return _fail(error, idea)
-        db.session.commit()
-        flash(_("The sparring agent has been asked to invite the people whose skills fit."), "success")
-    return redirect(url_for("ideas.idea", idea_id=idea.id))
+    if not BaseForm().validate_on_submit():
+        return redirect(url_for("ideas.idea", idea_id=idea.id))
+    return _carry_out(idea, lambda: ask_for_people(idea, actor=current_user, now=utcnow()),
+                      _("The sparring agent has been asked to invite the people whose skills fit."))
 
 
 @bp.route("/<int:idea_id>/inviter/<int:user_id>", methods=["POST"])
@@ -350,15 +331,11 @@ def invite_person(idea_id: int, user_id: int):
     """A sparring agent invites someone whose skills fit to look at the idea (one e-mail, once)."""
     idea = _load(idea_id)
     person = db.get_or_404(User, user_id)
-    if BaseForm().validate_on_submit():
-        try:
-            sent = invite_to_idea(idea, person, actor=current_user, now=utcnow())
-        except DomainError as error:
-            return _fail(error, idea)
-        db.session.commit()
-        flash(_("%(name)s is invited to look at the idea.", name=person.name) if sent else
-              _("%(name)s has already been invited.", name=person.name), "success" if sent else "info")
-    return redirect(url_for("ideas.idea", idea_id=idea.id, _anchor="suggest-heading"))
+    if not BaseForm().validate_on_submit():
+        return redirect(url_for("ideas.idea", idea_id=idea.id))
+    return _carry_out(idea, lambda: invite_to_idea(idea, person, actor=current_user, now=utcnow()),
+                      lambda sent: _("%(name)s is invited to look at the idea.", name=person.name) if sent else
+                      _("%(name)s has already been invited.", name=person.name))
 
 
 # --- reports: one form page for ideas, project updates and comments; the queue below decides ----
