@@ -164,7 +164,8 @@ class AnswerTimesForm(BaseForm):
     class Meta:
         csrf = False
 
-    frist = IntegerField(_l("Deadline in working days"), validators=[
+    # The query parameters keep their Danish names (?frist=, ?tema=, ?omraade=); the code's names are English.
+    deadline = IntegerField(_l("Deadline in working days"), name="frist", validators=[
         Optional(), NumberRange(min=1, max=60, message=_l("Enter a number of working days from 1 to 60."))])
 
 
@@ -173,11 +174,11 @@ class IdeaFilterForm(BaseForm):
         csrf = False
 
     status = SelectField(_l("Status"), validators=[Optional()])
-    tema = SelectField(_l("Theme"), validators=[Optional()])
-    omraade = StringField(_l("Area"), validators=[Optional(), Length(max=120)])
+    theme = SelectField(_l("Theme"), name="tema", validators=[Optional()])
+    area = StringField(_l("Area"), name="omraade", validators=[Optional(), Length(max=120)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.status.choices = [("", _l("All"))] + [(s, label) for s, label in status_labels().items()
                                                     if s in S.ALL]
-        self.tema.choices = [("", _l("All"))] + [(t, theme_labels()[t]) for t in IDEA_THEMES]
+        self.theme.choices = [("", _l("All"))] + [(t, theme_labels()[t]) for t in IDEA_THEMES]

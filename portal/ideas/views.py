@@ -166,10 +166,10 @@ def index():
              .where(Idea.hidden.is_(False)))
     if form.status.data and not form.status.errors:
         query = query.where(Idea.status == form.status.data)
-    if form.tema.data and not form.tema.errors:
-        query = query.where(Idea.theme == form.tema.data)
-    if form.omraade.data:
-        query = query.where(func.lower(Idea.area).contains(form.omraade.data.lower(), autoescape=True))
+    if form.theme.data and not form.theme.errors:
+        query = query.where(Idea.theme == form.theme.data)
+    if form.area.data:
+        query = query.where(func.lower(Idea.area).contains(form.area.data.lower(), autoescape=True))
     page = max(request.args.get("side", 1, type=int) or 1, 1)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.execute(query.order_by(Idea.created_at.desc(), Idea.id.desc())
@@ -403,8 +403,8 @@ def _period_rows(rows, days, now):
 def answer_times():
     """Answer times: median working days to a first answer and the share answered within the deadline."""
     form = AnswerTimesForm(request.args)
-    days = form.frist.data if form.validate() and form.frist.data else deadline_days()
-    form.frist.data = days
+    days = form.deadline.data if form.validate() and form.deadline.data else deadline_days()
+    form.deadline.data = days
     now = utcnow()
     rows = db.session.execute(select(Idea.id, Idea.created_at, Idea.first_answer_at, Idea.agent_id)
                               .where(Idea.hidden.is_(False))).all()
