@@ -50,7 +50,7 @@ def test_coordinator_approves_records_certificate_and_the_signup_is_accepted(pag
     page.get_by_label("Gyldig til").fill((today + timedelta(days=730)).isoformat())
     page.get_by_role("button", name="Gem screening").click()
     page.wait_for_load_state()
-    assert "1 ventende tilmeldinger er nu godkendt" in page.locator(".flashes").inner_text()
+    assert "1 ventende tilmelding er nu godkendt" in page.locator(".flashes").inner_text()
     assert "Børneattest: gyldig" in page.locator("main").inner_text()
     assert axe_violations(page) == []
 
