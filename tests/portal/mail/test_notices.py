@@ -50,7 +50,7 @@ def test_coordinators_not_the_contact_hear_of_sign_ups_waiting_for_screening(app
     received, cancelled = _all()
     assert received.recipient == coordinator.email and received.kind == "pending_nudge"
     assert "Jonna Frivillig" in received.body_text and "tavshedserklæring" in received.body_text
-    assert f"/koordinator/profiler" in received.body_text or "/koordinator/afventer" in received.body_text
+    assert "/koordinator/profiler" in received.body_text or "/koordinator/afventer" in received.body_text
     assert cancelled.recipient == "kontakt@bakkehuset.dk"
     assert cancelled.kind == "volunteer_cancelled" and "Fik nyt arbejde" in cancelled.body_text
 
