@@ -22,6 +22,7 @@ QUERY_CHUNK = 8_192  # queries per sparse product in search_many (bounds memory)
 N_THREADS = 2  # for batches; a few queries run single-threaded (thread start-up costs more than it saves)
 THREADED_FROM = 256  # query rows per product from which N_THREADS are used
 MAX_TERMS = 5
+MIN_REASON_SHARE = 0.1  # a pair of words carrying less of the score than this is not shown as a reason
 MAX_WORD_ROWS = 200_000  # analysed words whose columns are cached for queries
 SCORE_DECIMALS = 6
 DTYPE = np.float32
@@ -813,12 +814,16 @@ def _document_terms(pairs: list, d_tokens) -> tuple[str, ...]:
 
 
 def _query_evidence(pairs: list, q_tokens, d_tokens) -> tuple[Evidence, ...]:
-    """The strongest pairs, each word of the query and of the document used once, each concept once."""
+    """The strongest pairs (each carrying at least MIN_REASON_SHARE of the score), each word of the query
+    and of the document used once, each concept once."""
     evidence: list[Evidence] = []
     used_q: set[str] = set()
     used_d: set[str] = set()
     used_concepts: set[str] = set()
-    for _, qi, di, via, label in pairs:
+    total_score = sum(p[0] for p in pairs)
+    for share, qi, di, via, label in pairs:
+        if share < MIN_REASON_SHARE * total_score:
+            break
         q, d = _display(q_tokens[qi].surface), _display(d_tokens[di].surface)
         if q.lower() in used_q or d.lower() in used_d or (via == CONCEPT and label in used_concepts):
             continue
