@@ -258,11 +258,15 @@ class Analyzer:
         english = sum(vote for _, _, vote in forms) > 0
         return english, [low if english else folded for low, folded, _ in forms]
 
-    @staticmethod
-    def has_phrases(words: list[str]) -> bool:
-        """True when a multi-word English skill may start among `words` (the features are then not a
-        plain sum over the words: the phrase's equivalents attach to its first word)."""
-        return not _PHRASE_STARTS.isdisjoint(words)
+    def phrase_features(self, words: list[str], english: bool) -> dict[int, tuple[tuple[str, float], ...]]:
+        """The words (by position) whose word-channel features differ from their own because a
+        multi-word English skill starts there ("first aid": its equivalents attach to "first")."""
+        if _PHRASE_STARTS.isdisjoint(words):
+            return {}
+        plain = [self.word_features(w, english) for w in words]
+        per_word = list(plain)
+        self._add_lexicon_phrases(per_word, words)
+        return {i: f for i, (f, p) in enumerate(zip(per_word, plain)) if f is not p}
 
     def _analyse(self, text: str):
         surfaces = surface_tokens(text)

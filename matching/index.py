@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sparse_dot_topn import sp_matmul_topn
+from sparse_dot_topn import unchecked
 
 from matching.analysis import CONCEPT_FEATURES, Analyzer, concept_label, is_subword
 from matching.params import DEFAULT, Params
@@ -306,6 +306,9 @@ class _State:
         self.changes = 0
         self.stale = True
         self._word_rows: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray]] = {}
+        self.active = np.zeros(0, dtype=bool)  # unpruned columns, as of the last refresh
+        self.version = 0  # bumped on every change; keys the cached column weights
+        self._weights_cache: tuple | None = None
         # Columns in sorted feature order: scores then do not depend on the order documents came in
         # (float sums run over columns in the same order), so two builds of one corpus agree exactly.
         features: set[str] = set()
@@ -314,10 +317,12 @@ class _State:
             features.update(analyzer.subwords(text))
         for feature in sorted(features):
             self._column(feature)
-        raw = self._raw_rows(list(texts.values()))
-        for (doc_id, text), row in zip(texts.items(), range(raw.shape[0])):
-            lo, hi = raw.indptr[row], raw.indptr[row + 1]
-            self._add_vector(doc_id, text, raw.indices[lo:hi].astype(np.int32), np.log1p(raw.data[lo:hi]).astype(DTYPE))
+        rows, cols, raw = self._raw_entries(list(texts.values()), query=False)
+        bounds = np.searchsorted(rows, np.arange(len(texts) + 1))
+        tf = np.log1p(raw).astype(DTYPE)
+        cols = cols.astype(np.int32)
+        for i, (doc_id, text) in enumerate(texts.items()):
+            self._add_vector(doc_id, text, cols[bounds[i]:bounds[i + 1]], tf[bounds[i]:bounds[i + 1]])
         self.refresh()
 
     @classmethod
@@ -327,7 +332,8 @@ class _State:
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        state["_word_rows"] = {}  # a cache: rebuilt on use
+        state["_word_rows"] = {}  # caches: rebuilt on use
+        state["_weights_cache"] = None
         return state
 
     # --- documents ------------------------------------------------------------------------------
@@ -363,6 +369,7 @@ class _State:
 
     def _touch(self) -> None:
         self.changes += 1
+        self.version += 1
         self.pending_matrix = None
         if self.changes > REFRESH_FRACTION * max(len(self.texts), 1) or len(self.pending) > MAX_PENDING:
             self.stale = True
@@ -405,10 +412,12 @@ class _State:
         self.row_of = {doc_id: row for row, doc_id in enumerate(self.row_ids)}
         self.pending = {}
         self.idf = self._idf_values(np.arange(width))
-        self.limit = self._subword_limit()
+        self.active = (self.channel[:width] != SUBWORDS) | (self.df[:width] <= self._subword_limit())
+        self.version += 1
+        self._word_rows = {}  # rows keep only unpruned columns
         self.base_tf = tf
         self.base = self._weigh(tf, self._column_weights(width))
-        self.base_t = self.base.T.tocsr()
+        self.base_t = _int32(self.base.T.tocsr())
         self.base_t.sort_indices()
         # Rank of each row's str(id): ties in score are broken by it without building strings per query.
         self.tie_rank = np.empty(len(self.row_ids), dtype=np.int64)
@@ -437,18 +446,26 @@ class _State:
         p = self.params
         return min(max(p.subword_max_df * len(self.texts), SUBWORD_MIN_LIMIT), p.subword_max_postings)
 
-    def _column_weights(self, width: int) -> np.ndarray:
-        """IDF per column, 0 for pruned n-grams (too common to be worth their postings)."""
+    def _column_weights(self, width: int, query: bool = False) -> np.ndarray:
+        """IDF per column, 0 for pruned n-grams (too common to be worth their postings) and, for
+        queries, for concepts too broad to be worth querying (cached until the index changes)."""
+        key = (self.version, width, query)
+        if self._weights_cache is not None and self._weights_cache[0] == key:
+            return self._weights_cache[1]
         weights = self._all_idf(width).copy()
-        pruned = (self.channel[:width] == SUBWORDS) & (self.df[:width] > getattr(self, "limit", np.inf))
-        weights[pruned] = 0.0
+        known = min(width, len(self.active))
+        weights[:known][~self.active[:known]] = 0.0
+        if query:
+            for feature in self.broad_concepts():
+                weights[self.vocab[feature]] = 0.0
+        self._weights_cache = (key, weights)
         return weights
 
     def idf_of(self, feature: str) -> float:
         col = self.vocab.get(feature)
         if col is None:
             return 0.0
-        return float(self._column_weights(col + 1)[col])
+        return float(self._column_weights(len(self.vocab))[col])
 
     def _all_idf(self, width: int) -> np.ndarray:
         if width <= len(self.idf):
@@ -456,12 +473,18 @@ class _State:
         return np.concatenate([self.idf, self._idf_values(np.arange(len(self.idf), width))])
 
     def _weigh(self, tf: sp.csr_matrix, weights: np.ndarray) -> sp.csr_matrix:
-        """Rows of sublinear tf (log1p already applied) → TF-IDF with each channel at unit length times
-        the square root of its share, and each row at unit length (empty rows stay empty)."""
-        n = tf.shape[0]
-        cols = tf.indices
-        values = tf.data.astype(np.float64) * weights[cols]
-        rows = np.repeat(np.arange(n), np.diff(tf.indptr))
+        """Rows of sublinear tf (log1p already applied) → weighted rows (see _weigh_entries)."""
+        rows = np.repeat(np.arange(tf.shape[0]), np.diff(tf.indptr))
+        return self._weigh_entries(rows, tf.indices, tf.data, tf.shape, weights)
+
+    def _weigh_entries(self, rows: np.ndarray, cols: np.ndarray, tf: np.ndarray, shape: tuple[int, int],
+                       weights: np.ndarray) -> sp.csr_matrix:
+        """Entries of sublinear tf, sorted by row then column → TF-IDF rows with each channel at unit
+        length times the square root of its share, and each row at unit length (empty rows stay empty)."""
+        n = shape[0]
+        values = tf.astype(np.float64) * weights[cols]
+        keep = values > 0
+        rows, cols, values = rows[keep], cols[keep], values[keep]
         sub = self.channel[cols] == SUBWORDS
         squares = values * values
         norms = np.zeros((2, n))
@@ -472,90 +495,119 @@ class _State:
         total = np.sqrt(np.maximum((share[:, None] * present).sum(axis=0), 1e-300))
         scale = np.where(present, np.sqrt(share)[:, None] / np.where(present, norms, 1.0), 0.0) / total
         values = values * scale[sub.astype(np.int64), rows]
-        result = sp.csr_matrix((values.astype(DTYPE), cols, tf.indptr), shape=tf.shape)
-        result.eliminate_zeros()
-        result.sort_indices()
-        return result
+        keep = values > 0
+        rows, cols, values = rows[keep], cols[keep], values[keep]
+        indptr = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        return sp.csr_matrix((values.astype(DTYPE), cols.astype(np.int32), indptr), shape=shape)
 
     def _pending_weighted(self) -> tuple[sp.csr_matrix, list[int]]:
         if self.pending_matrix is None:
             rows = sorted(self.pending)
             width = len(self.vocab)
-            self.pending_matrix = (self._weigh(self._pending_tf(width), self._column_weights(width)), rows)
-        return self.pending_matrix
+            matrix = self._weigh(self._pending_tf(width), self._column_weights(width))
+            self.pending_matrix = (matrix, rows, _int32(matrix.T.tocsr()))
+        return self.pending_matrix[:2]
+
+    def _pending_transposed(self) -> sp.csr_matrix:
+        self._pending_weighted()
+        return self.pending_matrix[2]
 
     # --- queries --------------------------------------------------------------------------------
 
     def _word_row(self, word: str, english: bool) -> tuple[np.ndarray, np.ndarray]:
-        """Known columns and raw weights of one analysed word, both channels (cached until the
-        vocabulary grows)."""
+        """Known, unpruned columns and raw weights of one analysed word, both channels (cached until
+        the vocabulary grows or the index is refreshed)."""
         key = (word, english)
         row = self._word_rows.get(key)
         if row is None:
             if len(self._word_rows) >= MAX_WORD_ROWS:
                 self._word_rows = {}
             row = self._word_rows[key] = self._known(
-                self.analyzer.word_features(word, english) + self.analyzer.word_subwords(word, english))
+                self.analyzer.word_features(word, english) + self.analyzer.word_subwords(word, english), True)
         return row
 
-    def _known(self, items) -> tuple[np.ndarray, np.ndarray]:
+    def _known(self, items, active_only: bool) -> tuple[np.ndarray, np.ndarray]:
         vocab_get = self.vocab.get
-        pairs = [(col, weight) for col, weight in ((vocab_get(f), w) for f, w in items) if col is not None]
+        active, n_active = self.active, len(self.active)
+        pairs = [(col, weight) for col, weight in ((vocab_get(f), w) for f, w in items)
+                 if col is not None and (not active_only or col >= n_active or active[col])]
         return (np.array([c for c, _ in pairs], dtype=np.int64), np.array([w for _, w in pairs], dtype=np.float64))
 
-    def _raw_rows(self, texts: list[str]) -> sp.csr_matrix:
-        """Raw (summed, concept-capped) weights of both channels for each text, over known columns.
+    def _raw_entries(self, texts: list[str], query: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Raw (summed, concept-capped) weights of both channels for each text, over known columns
+        (for queries: unpruned ones), as entries (rows, columns, weights) sorted by row then column.
 
-        A text's features are the sum of its words' (each word type analysed once per batch), except
-        when a multi-word English skill attaches extra features: such a text is analysed whole.
+        A text's features are the sum of its words' (each word type analysed once per batch and its row
+        cached); a word where a multi-word English skill starts carries the skill's features too (its
+        own row). Duplicates are summed in the order of the words, so a text's entries do not depend on the
+        other texts of the batch (search and search_many agree exactly).
         """
         analyzer = self.analyzer
         type_of: dict = {}
         type_rows: list[tuple[np.ndarray, np.ndarray]] = []
-        text_types: list[int] = []
-        indptr = [0]
+        occurrences: list[int] = []
+        per_text: list[int] = []
         for text in texts:
-            english, words = analyzer.words(_as_text(text))
-            if analyzer.has_phrases(words):
-                features = analyzer.features(text)
-                features.update(analyzer.subwords(text))
-                text_types.append(len(type_rows))
-                type_rows.append(self._known(features.items()))
-            else:
-                for word in words:
+            text = _as_text(text)
+            english, words = analyzer.words(text)
+            before = len(occurrences)
+            phrases = analyzer.phrase_features(words, english)
+            for i, word in enumerate(words):
+                if i in phrases:  # a word with a phrase's features attached: its own row, once per batch
+                    key = (phrases[i], word, english)
+                    t = type_of.get(key)
+                    if t is None:
+                        t = type_of[key] = len(type_rows)
+                        type_rows.append(self._known(phrases[i] + analyzer.word_subwords(word, english), query))
+                else:
                     key = (word, english)
                     t = type_of.get(key)
                     if t is None:
                         t = type_of[key] = len(type_rows)
-                        type_rows.append(self._word_row(word, english))
-                    text_types.append(t)
-            indptr.append(len(text_types))
-        width = len(self.vocab)
-        if not type_rows:
-            return sp.csr_matrix((len(texts), width), dtype=np.float64)
-        counts = sp.csr_matrix((np.ones(len(text_types)), np.array(text_types, dtype=np.int64),
-                                np.array(indptr, dtype=np.int64)), shape=(len(texts), len(type_rows)))
+                        if query:
+                            type_rows.append(self._word_row(word, english))
+                        else:
+                            type_rows.append(self._known(analyzer.word_features(word, english)
+                                                         + analyzer.word_subwords(word, english), False))
+                occurrences.append(t)
+            per_text.append(len(occurrences) - before)
+        empty = np.zeros(0, dtype=np.int64)
+        if not occurrences:
+            return empty, empty, np.zeros(0)
         lengths = np.array([len(c) for c, _ in type_rows], dtype=np.int64)
-        per_type = sp.csr_matrix((np.concatenate([w for _, w in type_rows]),
-                                  np.concatenate([c for c, _ in type_rows]),
-                                  np.concatenate([[0], np.cumsum(lengths)])), shape=(len(type_rows), width))
-        raw = (counts @ per_type).tocsr()
-        raw.sum_duplicates()
-        capped = self.concept[raw.indices]
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        all_cols = np.concatenate([c for c, _ in type_rows])
+        all_weights = np.concatenate([w for _, w in type_rows])
+        occ = np.array(occurrences, dtype=np.int64)
+        occ_len = lengths[occ]
+        total = int(occ_len.sum())
+        if total == 0:
+            return empty, empty, np.zeros(0)
+        occ_end = np.cumsum(occ_len)
+        positions = np.arange(total) + np.repeat(starts[occ] - (occ_end - occ_len), occ_len)
+        rows = np.repeat(np.repeat(np.arange(len(texts)), per_text), occ_len)
+        cols = all_cols[positions]
+        weights = all_weights[positions]
+        width = max(len(self.vocab), 1)
+        keys = rows * width + cols
+        order = np.argsort(keys, kind="stable")
+        keys, weights = keys[order], weights[order]
+        first = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+        summed = np.add.reduceat(weights, first)
+        keys = keys[first]
+        rows, cols = keys // width, keys % width
+        capped = self.concept[cols]
         if capped.any():
-            raw.data[capped] = np.minimum(raw.data[capped], self.params.concept_weight)
-        return raw
+            summed[capped] = np.minimum(summed[capped], self.params.concept_weight)
+        return rows, cols, summed
 
     def query_matrix(self, texts: list[str]) -> sp.csr_matrix:
         """Weighted, unit-length query rows (columns sorted within each row), both channels."""
-        raw = self._raw_rows(texts)
-        raw.data = np.log1p(raw.data)
-        weights = self._column_weights(len(self.vocab))
-        broad = self.broad_concepts()
-        if broad:
-            weights = weights.copy()
-            weights[[self.vocab[f] for f in broad]] = 0.0
-        return self._weigh(raw, weights)
+        rows, cols, raw = self._raw_entries(texts)
+        width = len(self.vocab)
+        return self._weigh_entries(rows, cols, np.log1p(raw), (len(texts), width),
+                                   self._column_weights(width, query=True))
 
     def query_vector(self, text: str) -> dict[int, float]:
         """One query's weighted row as {column: value} (for explanations)."""
@@ -564,9 +616,9 @@ class _State:
 
     def doc_vector(self, text: str) -> dict[int, float]:
         """A document text's weighted row as {column: value}, weighted as the index weighs documents."""
-        raw = self._raw_rows([text])
-        raw.data = np.log1p(raw.data)
-        row = self._weigh(raw, self._column_weights(len(self.vocab)))
+        rows, cols, raw = self._raw_entries([text], query=False)
+        width = len(self.vocab)
+        row = self._weigh_entries(rows, cols, np.log1p(raw), (1, width), self._column_weights(width))
         return dict(zip(row.indices.tolist(), row.data.tolist()))
 
     def broad_concepts(self) -> frozenset[str]:
@@ -587,9 +639,9 @@ class _State:
         top_n = k + TIE_MARGIN
         if rows is None:
             candidates = [self._segment_topn(q, _with_height(self.base_t, q.shape[1]), top_n, None)]
-            matrix, pending_rows = self._pending_weighted()
+            _, pending_rows = self._pending_weighted()
             if pending_rows:
-                candidates.append(self._segment_topn(q, matrix.T.tocsr(), top_n, pending_rows))
+                candidates.append(self._segment_topn(q, self._pending_transposed(), top_n, pending_rows))
             else:
                 # The common case (no filter, nothing pending): rank the whole chunk with numpy.
                 return self._ranked_chunk(candidates[0].product, k, texts)
@@ -620,11 +672,16 @@ class _State:
         return results
 
     def _segment_topn(self, q, matrix_t, top_n, row_map) -> sp.csr_matrix:
-        if matrix_t.shape[1] == 0:
-            return _RowMapped(sp.csr_matrix((q.shape[0], 0), dtype=DTYPE), row_map)
-        product = sp_matmul_topn(q, _with_height(matrix_t, q.shape[1]), top_n=min(top_n, matrix_t.shape[1]),
-                                 threshold=0.0,
-                                 n_threads=N_THREADS if q.shape[0] >= THREADED_FROM else 1)
+        matrix_t = _with_height(matrix_t, q.shape[1])
+        if matrix_t.shape[1] == 0 or q.nnz == 0 or matrix_t.nnz == 0:
+            return _RowMapped(sp.csr_matrix((q.shape[0], matrix_t.shape[1]), dtype=DTYPE), row_map)
+        top_n = min(top_n, matrix_t.shape[1])
+        # The unchecked entry points take our int32 CSR arrays as they are: the checked one copies the
+        # index arrays of the whole document matrix on every call (a fifth of a single query's time).
+        if q.shape[0] >= THREADED_FROM:
+            product = unchecked.sp_matmul_topn_mt(q, matrix_t, top_n, False, 0.0, N_THREADS)
+        else:
+            product = unchecked.sp_matmul_topn(q, matrix_t, top_n, False, 0.0, 1.0)
         return _RowMapped(product, row_map)
 
     def _subset_topn(self, q, rows: np.ndarray, top_n: int) -> _RowMapped:
@@ -637,7 +694,7 @@ class _State:
             parts.append(_with_width(matrix[[position[r] for r in pending_rows]], q.shape[1]))
         subset = sp.vstack(parts, format="csr")
         row_map = [int(r) for r in base_rows] + pending_rows
-        return self._segment_topn(q, subset.T.tocsr(), top_n, row_map)
+        return self._segment_topn(q, _int32(subset.T.tocsr()), top_n, row_map)
 
     def _ranked(self, i: int, candidates: list[_RowMapped], k: int, text: str) -> list[Match]:
         scored = []
@@ -680,6 +737,12 @@ def _collector_paused(large: bool) -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+def _int32(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """The same CSR matrix with int32 index arrays and float32 data (what the top-n product takes)."""
+    return sp.csr_matrix((matrix.data.astype(DTYPE, copy=False), matrix.indices.astype(np.int32, copy=False),
+                          matrix.indptr.astype(np.int32, copy=False)), shape=matrix.shape)
 
 
 def _rounded(scores: np.ndarray) -> np.ndarray:
@@ -761,11 +824,11 @@ def _explain(state: _State, query_text: str, doc_text: str) -> tuple[tuple[str, 
             via = SAME_WORD
         elif word_share > 0:
             via = RELATED
-        elif label is not None:
+        elif label is not None and sum(concepts.values()) >= subword_share:
             via = CONCEPT
         else:
             via = SUBWORD
-        pairs.append((total, qi, di, via, label))
+        pairs.append((total, qi, di, via, label if word_share == 0 else None))
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     return _document_terms(pairs, d_tokens), _query_evidence(pairs, q_tokens, d_tokens)
 
@@ -787,7 +850,7 @@ def _document_terms(pairs: list, d_tokens) -> tuple[str, ...]:
     literal: dict[int, float] = {}
     by_concept: dict[int, dict[str, float]] = {}
     for total, _, di, via, label in pairs:
-        if via == CONCEPT:
+        if label is not None and via != SAME_WORD:  # met through a concept (perhaps also pieces), no word
             concepts = by_concept.setdefault(di, {})
             concepts[label] = concepts.get(label, 0.0) + total
         else:

@@ -20,18 +20,18 @@ class Params:
     # whole shared word always counts more than a shared piece of a word.
     subword_weight: float = 0.3
     # Raw weight of a domain concept's feature in the word channel (a literal word weighs 1.0).
-    concept_weight: float = 0.3
+    concept_weight: float = 0.45
     # Lengths of the character n-grams, counted with the word-boundary marks ("<kø", "stol>").
     ngram_min: int = 3
     ngram_max: int = 5
     # Weight of an n-gram at the start or end of a word ("<kø", "ing>") against one inside it (1.0).
-    edge_weight: float = 1.0
+    edge_weight: float = 2.0
     # An n-gram found in more than this share of the documents is not used (max_df pruning) ...
-    subword_max_df: float = 0.2
+    subword_max_df: float = 0.05
     # ... nor one found in more than this many documents (bounds the work of one query in large indexes).
-    subword_max_postings: int = 200
+    subword_max_postings: int = 100
     # Suggestions below this text score are dropped as stray matches (portal/suggestions.py).
-    min_score: float = 0.05
+    min_score: float = 0.11
 
 
 DEFAULT = Params()
