@@ -41,9 +41,9 @@ class _Unplaced(_State):
         if row is None:
             features = self.analyzer.word_features(word, english)
             if any(f in self.vocab for f, _ in features):
-                row = self._known(features)
+                row = self._known(features, True)
             else:
-                row = self._known(features + self.analyzer.word_subwords(word, english))
+                row = self._known(features + self.analyzer.word_subwords(word, english), True)
             self._word_rows[key] = row
         return row
 

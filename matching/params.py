@@ -31,7 +31,7 @@ class Params:
     # ... nor one found in more than this many documents (bounds the work of one query in large indexes).
     subword_max_postings: int = 100
     # Suggestions below this text score are dropped as stray matches (portal/suggestions.py).
-    min_score: float = 0.11
+    min_score: float = 0.13
 
 
 DEFAULT = Params()
