@@ -281,26 +281,16 @@ class Analyzer:
 
     def word_features(self, word: str, english: bool) -> tuple[tuple[str, float], ...]:
         """The word-channel features of one analysed word (cached)."""
-        key = (word, english)
-        cached = self._cache.get(key)
-        if cached is None:
-            if len(self._cache) >= MAX_CACHE:
-                self._cache.clear()
-            cached = self._cache[key] = self._compute_word_features(word, english)
-        return cached
+        return _cached(self._cache, (word, english), self._compute_word_features)
 
     def word_subwords(self, word: str, english: bool) -> tuple[tuple[str, float], ...]:
         """The sub-word features of one analysed word (cached); none for a stop word."""
-        key = (word, english)
-        cached = self._sub_cache.get(key)
-        if cached is None:
-            if len(self._sub_cache) >= MAX_CACHE:
-                self._sub_cache.clear()
-            stops = ENGLISH_STOP_WORDS if english else _DANISH_STOPS
-            cached = () if word in stops else char_ngrams(word, self.params.ngram_min, self.params.ngram_max,
-                                                                     self.params.edge_weight)
-            self._sub_cache[key] = cached
-        return cached
+        return _cached(self._sub_cache, (word, english), self._compute_subwords)
+
+    def _compute_subwords(self, word: str, english: bool) -> tuple[tuple[str, float], ...]:
+        if word in (ENGLISH_STOP_WORDS if english else _DANISH_STOPS):
+            return ()
+        return char_ngrams(word, self.params.ngram_min, self.params.ngram_max, self.params.edge_weight)
 
     def _compute_word_features(self, word: str, english: bool) -> tuple[tuple[str, float], ...]:
         stops = ENGLISH_STOP_WORDS if english else _DANISH_STOPS
@@ -426,6 +416,16 @@ class Analyzer:
                         _add(weights, self._danish_features(target), LEXICON_WEIGHT)
                     per_word[i] = tuple(weights.items())
                     break
+
+
+def _cached(cache: dict, key: tuple[str, bool], compute) -> tuple[tuple[str, float], ...]:
+    """cache[key], computed by compute(*key) on a miss; the cache is emptied when it reaches MAX_CACHE."""
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= MAX_CACHE:
+            cache.clear()
+        found = cache[key] = compute(*key)
+    return found
 
 
 def _is_ending(rest: str, before: str = "") -> bool:
