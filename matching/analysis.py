@@ -222,7 +222,7 @@ class Analyzer:
 
     def __setstate__(self, state: dict) -> None:
         self.known_stems = state["known_stems"]
-        self.params = state["params"]
+        self.params = state.get("params", DEFAULT)
         self._cache = {}
         self._sub_cache = {}
 
