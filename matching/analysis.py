@@ -12,15 +12,20 @@ import snowballstemmer
 
 from matching.lexicon import (CONCEPTS, DANISH_FILLER_WORDS, DANISH_STOP_WORDS, ENGLISH_STOP_WORDS,
                               SEED_PARTS, SKILL_LEXICON)
+from matching.params import DEFAULT, Params
 
 MAX_TEXT_CHARS = 20_000  # longer texts are cut: profiles and tasks are a few hundred characters
 PART_WEIGHT = 0.5  # a compound's parts count half a word each ("lektiehjælp" → lektie, hjælp)
 DERIVATION_WEIGHT = 0.7  # "svømning" also counts as "svøm" when that stem is known
 LEXICON_WEIGHT = 0.8  # an English skill word counts this much for each Danish equivalent
 # A text touching a domain concept (lexicon.CONCEPTS) gets that concept's feature with this weight,
-# once per text however many of its words carry it: clearly less than one literal word (1.0).
-CONCEPT_WEIGHT = 0.3
+# once per text however many of its words carry it: clearly less than one literal word (1.0). Learned
+# (matching.tune); see params.py.
+CONCEPT_WEIGHT = DEFAULT.concept_weight
 CONCEPT_PREFIX = "~"  # concept features are "~label"; no word feature can start with "~"
+SUBWORD_PREFIX = "#"  # sub-word features are "#" + a character n-gram of a word marked "<word>"
+# The sub-word channel reads past accents that are only spelling (café/cafe, idé/ide), not æ, ø, å.
+_SPELLING = str.maketrans("éèêëáàâíìîïóòôúùûäöü", "eeeeaaaiiiiooouuuæøy")
 MIN_PART_CHARS = 3
 MIN_COMPOUND_CHARS = 6
 PARTIAL_WEIGHT = 0.35  # a known head or tail of a compound whose other part is unknown
@@ -41,14 +46,17 @@ _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 _DANISH_LETTERS = re.compile(r"[æøå]")
 _VOWELS = frozenset("aeiouyæøå")
 _local = threading.local()
+_DANISH_STOPS = DANISH_STOP_WORDS | DANISH_FILLER_WORDS
 
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    """One word of a text: its surface form (as written, NFC) and the weighted features it yields."""
+    """One word of a text: its surface form (as written, NFC), the weighted features it yields in the
+    word channel and its character n-grams (the sub-word channel, counts)."""
 
     surface: str
     features: tuple[tuple[str, float], ...]
+    subwords: tuple[tuple[str, float], ...] = ()
 
 
 def normalize(text: str) -> str:
@@ -96,13 +104,22 @@ def stem(word: str, language: str = "danish") -> str:
 
 def is_english(words: Iterable[str]) -> bool:
     """Guess whether a text (its lower-cased words) is English: English stop or skill words outnumber Danish."""
-    english = danish = 0
-    for word in words:
-        in_da = word in DANISH_STOP_WORDS or word in DANISH_FILLER_WORDS or bool(_DANISH_LETTERS.search(word))
-        in_en = word in ENGLISH_STOP_WORDS or (word,) in SKILL_LEXICON
-        english += in_en and not in_da
-        danish += in_da and not in_en
-    return english > danish
+    return sum(_language_vote(word) for word in words) > 0
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _language_vote(word: str) -> int:
+    """+1 for a word that is only English (stop or skill word), -1 for one that is only Danish, else 0."""
+    in_da = word in DANISH_STOP_WORDS or word in DANISH_FILLER_WORDS or bool(_DANISH_LETTERS.search(word))
+    in_en = word in ENGLISH_STOP_WORDS or (word,) in SKILL_LEXICON
+    return int(in_en and not in_da) - int(in_da and not in_en)
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _surface_forms(token: str) -> tuple[str, str, int]:
+    """A surface token's lower-cased and folded forms and its language vote (cached: texts repeat words)."""
+    low = token.lower()
+    return low, fold(token), _language_vote(low)
 
 
 def _english_stem_lexicon() -> dict[str, tuple[str, ...]]:
@@ -135,13 +152,38 @@ def concept_label(feature: str) -> str | None:
     return feature[len(CONCEPT_PREFIX):] if feature.startswith(CONCEPT_PREFIX) else None
 
 
-def cap_concepts(totals: dict[str, float]) -> dict[str, float]:
-    """Count each concept once per text: its summed weight is capped at CONCEPT_WEIGHT (in place)."""
+def cap_concepts(totals: dict[str, float], cap: float = CONCEPT_WEIGHT) -> dict[str, float]:
+    """Count each concept once per text: its summed weight is capped at `cap` (in place)."""
     for feature in CONCEPT_FEATURES:
         weight = totals.get(feature)
-        if weight is not None and weight > CONCEPT_WEIGHT:
-            totals[feature] = CONCEPT_WEIGHT
+        if weight is not None and weight > cap:
+            totals[feature] = cap
     return totals
+
+
+def is_subword(feature: str) -> bool:
+    """True for a feature of the sub-word channel (a character n-gram)."""
+    return feature.startswith(SUBWORD_PREFIX)
+
+
+def char_ngrams(word: str, low: int, high: int, edge: float = 1.0) -> tuple[tuple[str, float], ...]:
+    """Character n-grams (lengths low..high) of each part of a lower-cased word, marked "<part>", as
+    sub-word features with their counts: "kørestol" → #<kø, #køre, #stol>, … Hyphens and apostrophes
+    separate parts (it-hjælp → <it>, <hjælp>); accents that are only spelling are dropped (café → cafe).
+    An n-gram at the start or end of a part counts `edge` times."""
+    counts: dict[str, float] = {}
+    for part in re.split(r"[-'’]", word.translate(_SPELLING)):
+        if not part:
+            continue
+        marked = f"<{part}>"
+        if len(marked) < low:
+            counts[SUBWORD_PREFIX + marked] = counts.get(SUBWORD_PREFIX + marked, 0.0) + edge
+        for n in range(low, min(high, len(marked)) + 1):
+            last = len(marked) - n
+            for i in range(last + 1):
+                gram = SUBWORD_PREFIX + marked[i:i + n]
+                counts[gram] = counts.get(gram, 0.0) + (edge if i == 0 or i == last else 1.0)
+    return tuple(counts.items())
 _MAX_PHRASE = max(len(p) for p in SKILL_LEXICON)
 _PHRASE_STARTS = frozenset(p[0] for p in SKILL_LEXICON if len(p) > 1)
 
@@ -156,14 +198,16 @@ class Analyzer:
     changes how earlier texts were analysed, which keeps an index's columns stable between refits.
     """
 
-    def __init__(self, known_stems: Iterable[str] = ()) -> None:
+    def __init__(self, known_stems: Iterable[str] = (), params: Params = DEFAULT) -> None:
         """Create an analyzer whose compound splitter knows `known_stems` (plus the seed parts)."""
         seeds = {stem(fold(w)) for w in SEED_PARTS}
         self.known_stems = frozenset(seeds | set(known_stems))
+        self.params = params
         self._cache: dict[tuple[str, bool], tuple[tuple[str, float], ...]] = {}
+        self._sub_cache: dict[tuple[str, bool], tuple[tuple[str, float], ...]] = {}
 
     @classmethod
-    def fit(cls, texts: Iterable[str]) -> Analyzer:
+    def fit(cls, texts: Iterable[str], params: Params = DEFAULT) -> Analyzer:
         """Learn the words that may appear as compound parts from a corpus of texts."""
         stems: set[str] = set()
         for text in texts:
@@ -171,52 +215,85 @@ class Analyzer:
             if is_english(words):
                 continue
             stems.update(stem(w) for w in words if _is_part_candidate(w))
-        return cls(stems)
+        return cls(stems, params)
 
     def __getstate__(self) -> dict:
-        return {"known_stems": self.known_stems}
+        return {"known_stems": self.known_stems, "params": self.params}
 
     def __setstate__(self, state: dict) -> None:
         self.known_stems = state["known_stems"]
+        self.params = state.get("params", DEFAULT)
         self._cache = {}
+        self._sub_cache = {}
 
     def tokens(self, text: str) -> list[Token]:
         """Analyse a text into tokens with their features; stop words yield tokens without features."""
-        surfaces, per_word = self._analyse(text)
-        return [Token(s, f) for s, f in zip(surfaces, per_word)]
+        surfaces, folded, english, per_word = self._analyse(text)
+        sub = self.word_subwords
+        return [Token(s, f, sub(w, english)) for s, w, f in zip(surfaces, folded, per_word)]
 
     def features(self, text: str) -> dict[str, float]:
-        """Summed feature weights of a text (the raw term counts an index stores): the sums of tokens(),
-        except that each concept counts once per text (capped at CONCEPT_WEIGHT)."""
+        """Summed feature weights of the word channel of a text (the raw term counts an index stores):
+        the sums of tokens(), except that each concept counts once per text (capped at the concept weight)."""
         totals: dict[str, float] = {}
         get = totals.get
-        for word_features in self._analyse(text)[1]:
+        for word_features in self._analyse(text)[3]:
             for feature, weight in word_features:
                 totals[feature] = get(feature, 0.0) + weight
-        return cap_concepts(totals)
+        return cap_concepts(totals, self.params.concept_weight)
 
-    def _analyse(self, text: str) -> tuple[list[str], list[tuple[tuple[str, float], ...]]]:
+    def subwords(self, text: str) -> dict[str, float]:
+        """Summed character n-gram counts of a text's words (stop words have none): the sub-word channel."""
+        totals: dict[str, float] = {}
+        get = totals.get
+        english, folded = self.words(text)
+        for word in folded:
+            for feature, count in self.word_subwords(word, english):
+                totals[feature] = get(feature, 0.0) + count
+        return totals
+
+    def words(self, text: str) -> tuple[bool, list[str]]:
+        """Whether the text reads as English, and its words as analysed (lower-cased; Danish ones folded)."""
+        forms = [_surface_forms(t) for t in surface_tokens(text)]
+        english = sum(vote for _, _, vote in forms) > 0
+        return english, [low if english else folded for low, folded, _ in forms]
+
+    def phrase_features(self, words: list[str], english: bool) -> dict[int, tuple[tuple[str, float], ...]]:
+        """The words (by position) whose word-channel features differ from their own because a
+        multi-word English skill starts there ("first aid": its equivalents attach to "first")."""
+        if _PHRASE_STARTS.isdisjoint(words):
+            return {}
+        plain = [self.word_features(w, english) for w in words]
+        per_word = list(plain)
+        self._add_lexicon_phrases(per_word, words)
+        return {i: f for i, (f, p) in enumerate(zip(per_word, plain)) if f is not p}
+
+    def _analyse(self, text: str):
         surfaces = surface_tokens(text)
         words = [t.lower() for t in surfaces]
         english = is_english(words)
         folded = words if english else [fold(t) for t in surfaces]
-        word_features = self._word_features
+        word_features = self.word_features
         per_word = [word_features(w, english) for w in folded]
         if not _PHRASE_STARTS.isdisjoint(folded):
             self._add_lexicon_phrases(per_word, folded)
-        return surfaces, per_word
+        return surfaces, folded, english, per_word
 
-    def _word_features(self, word: str, english: bool) -> tuple[tuple[str, float], ...]:
-        key = (word, english)
-        cached = self._cache.get(key)
-        if cached is None:
-            if len(self._cache) >= MAX_CACHE:
-                self._cache.clear()
-            cached = self._cache[key] = self._compute_word_features(word, english)
-        return cached
+    def word_features(self, word: str, english: bool) -> tuple[tuple[str, float], ...]:
+        """The word-channel features of one analysed word (cached)."""
+        return _cached(self._cache, (word, english), self._compute_word_features)
+
+    def word_subwords(self, word: str, english: bool) -> tuple[tuple[str, float], ...]:
+        """The sub-word features of one analysed word (cached); none for a stop word."""
+        return _cached(self._sub_cache, (word, english), self._compute_subwords)
+
+    def _compute_subwords(self, word: str, english: bool) -> tuple[tuple[str, float], ...]:
+        if word in (ENGLISH_STOP_WORDS if english else _DANISH_STOPS):
+            return ()
+        return char_ngrams(word, self.params.ngram_min, self.params.ngram_max, self.params.edge_weight)
 
     def _compute_word_features(self, word: str, english: bool) -> tuple[tuple[str, float], ...]:
-        stops = ENGLISH_STOP_WORDS if english else DANISH_STOP_WORDS | DANISH_FILLER_WORDS
+        stops = ENGLISH_STOP_WORDS if english else _DANISH_STOPS
         if word in stops:
             return ()
         weights: dict[str, float] = {}
@@ -252,7 +329,7 @@ class Analyzer:
         # ("bogføring" is bookkeeping, not books; "flygtningekvinder" is about refugees).
         concepts = CONCEPTS_BY_STEM.get(whole) or [c for feature in weights for c in CONCEPTS_BY_STEM.get(feature, ())]
         for concept in concepts:
-            weights[concept] = CONCEPT_WEIGHT
+            weights[concept] = self.params.concept_weight
         return weights
 
     def partial_parts(self, word: str) -> list[str]:
@@ -339,6 +416,16 @@ class Analyzer:
                         _add(weights, self._danish_features(target), LEXICON_WEIGHT)
                     per_word[i] = tuple(weights.items())
                     break
+
+
+def _cached(cache: dict, key: tuple[str, bool], compute) -> tuple[tuple[str, float], ...]:
+    """cache[key], computed by compute(*key) on a miss; the cache is emptied when it reaches MAX_CACHE."""
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= MAX_CACHE:
+            cache.clear()
+        found = cache[key] = compute(*key)
+    return found
 
 
 def _is_ending(rest: str, before: str = "") -> bool:

@@ -1,16 +1,19 @@
 """TextIndex: an incremental sparse TF-IDF index with cosine top-k search and readable reasons."""
 from __future__ import annotations
 
-import math
+import contextlib
+import gc
 import threading
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sparse_dot_topn import sp_matmul_topn
+from sparse_dot_topn import unchecked
 
-from matching.analysis import CONCEPT_FEATURES, Analyzer, cap_concepts, concept_label
+from matching.analysis import CONCEPT_FEATURES, Analyzer, concept_label, is_subword
+from matching.params import DEFAULT, Params
 
 TIE_MARGIN = 16  # extra candidates fetched so ties at rank k are broken by id, not by storage order
 REFRESH_FRACTION = 0.05  # re-weight IDF (and fold in new documents) once this share has changed
@@ -19,9 +22,13 @@ QUERY_CHUNK = 8_192  # queries per sparse product in search_many (bounds memory)
 N_THREADS = 2  # for batches; a few queries run single-threaded (thread start-up costs more than it saves)
 THREADED_FROM = 256  # query rows per product from which N_THREADS are used
 MAX_TERMS = 5
-CONCEPT_KEY = "\0"  # keys concept-only entries in _explain apart from words (no word contains NUL)
+MIN_REASON_SHARE = 0.1  # a pair of words carrying less of the score than this is not shown as a reason
+MAX_WORD_ROWS = 200_000  # analysed words whose columns are cached for queries
 SCORE_DECIMALS = 6
 DTYPE = np.float32
+WORDS, SUBWORDS = 0, 1  # the two channels (column groups)
+# A small index keeps every n-gram found in at most this many documents, whatever Params.subword_max_df says.
+SUBWORD_MIN_LIMIT = 5
 # A concept found in more than this share of a large index is left out of queries (max_df pruning): at
 # 15 % its IDF is ~2.9, so it weighs under a fifth of a typical shared word and, alone, ties hundreds of
 # documents, while its posting list would cost every query that names it (bench corpus, per query, against
@@ -29,40 +36,95 @@ DTYPE = np.float32
 CONCEPT_MAX_DF = 0.15
 CONCEPT_PRUNE_FROM = 1_000  # documents; smaller indexes keep every concept (the cost is negligible there)
 # Bumped whenever the pickled internals change, so a saved index from older code is rebuilt, not used.
-FORMAT_VERSION = 3  # 3: concept features (analysis.CONCEPT_WEIGHT)
+FORMAT_VERSION = 4  # 4: the sub-word channel and learned Params; 3: concept features
+
+# How a word of the query meets a word of the document (Evidence.via).
+SAME_WORD = "word"  # the same word, perhaps inflected (kørestole ~ kørestolene)
+RELATED = "related"  # a compound part, a derivation or a skill equivalent (lektier ~ lektiehjælp, gardening ~ havearbejde)
+SUBWORD = "subword"  # only pieces of the words (character n-grams: kørestol ~ kørestolsbrugere)
+CONCEPT = "concept"  # only a domain concept (kok ~ kager, both "mad")
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One reason a query and a document meet: a word of each, as written, and how they meet.
+
+    `str()` gives the words from the query's side: the query's own word when both wrote the same word,
+    otherwise "query word ~ document word", with the concept's name when they meet only through one
+    ("kok ~ kager (mad)"). A word met only through a part of a word or a concept is never shown as if
+    both had written it.
+    """
+
+    query: str
+    document: str
+    via: str
+    concept: str | None = None
+
+    def __str__(self) -> str:
+        if self.via == SAME_WORD:
+            return self.query
+        text = f"{self.query} ~ {self.document}"
+        if self.via == CONCEPT and self.concept and self.concept.lower() not in (self.query.lower(),
+                                                                                 self.document.lower()):
+            text += f" ({self.concept})"
+        return text
 
 
 class Match:
-    """One search result: document id, cosine score in [0, 1] and the shared words behind it.
+    """One search result: document id, cosine score in [0, 1] and the words behind it.
 
-    `terms` are words as they appear in the matched document (e.g. "lektiehjælp", "kørestole"),
-    best contribution first, deduplicated, at most MAX_TERMS. A document word that meets the query
-    only through a domain concept (no shared word, see lexicon.CONCEPTS) is shown once per concept
-    as "word (concept)", e.g. "kager (mad)" for a query about a "kok". They are worked out on first
-    access, so a large `search_many` pays only for the explanations it reads.
+    `explanation` is what to show a person: the reasons from the query's side (see Evidence), best
+    first, at most MAX_TERMS, e.g. ("kørestole", "lektier ~ lektiehjælp", "kok ~ kager (mad)");
+    `evidence` holds the same reasons as Evidence objects. `terms` are the document's own words that
+    carry the score (e.g. "lektiehjælp", "kørestole"), best first, deduplicated, at most MAX_TERMS; a
+    document word that meets the query only through a domain concept is shown once per concept as
+    "word (concept)", e.g. "kager (mad)". All are worked out on first access, so a large `search_many`
+    pays only for the explanations it reads.
     """
 
-    __slots__ = ("id", "score", "_terms", "_source")
+    __slots__ = ("id", "score", "_terms", "_evidence", "_source")
 
     def __init__(self, id: Hashable, score: float, terms: tuple[str, ...] | None = None,
-                 source: tuple | None = None) -> None:
+                 source: tuple | None = None, evidence: tuple[Evidence, ...] | None = None) -> None:
         self.id = id
         self.score = score
         self._terms = terms
+        self._evidence = evidence
         self._source = source
+
+    def _resolve(self) -> None:
+        terms, evidence = _explain(*self._source)
+        if self._terms is None:
+            self._terms = terms
+        self._evidence = evidence
+        self._source = None
 
     @property
     def terms(self) -> tuple[str, ...]:
-        """Shared words explaining the score, as written in the document, best first."""
+        """The document's words explaining the score, as written in the document, best first."""
         if self._terms is None:
-            self._terms = _explain(*self._source)
-            self._source = None
+            self._resolve()
         return self._terms
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:
+        """Why the query and the document meet, one Evidence per pair of words, best first."""
+        if self._evidence is None:
+            if self._source is None:
+                return ()
+            self._resolve()
+        return self._evidence
+
+    @property
+    def explanation(self) -> tuple[str, ...]:
+        """The reasons as short texts from the query's side (str of each Evidence), best first."""
+        return tuple(str(e) for e in self.evidence)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Match):
             return NotImplemented
-        return (self.id, self.score, self.terms) == (other.id, other.score, other.terms)
+        return (self.id, self.score, self.terms, self.evidence) == (other.id, other.score, other.terms,
+                                                                    other.evidence)
 
     def __hash__(self) -> int:
         return hash((self.id, self.score))
@@ -71,7 +133,7 @@ class Match:
         return f"Match(id={self.id!r}, score={self.score!r}, terms={self.terms!r})"
 
     def __reduce__(self):
-        return (Match, (self.id, self.score, self.terms))
+        return (Match, (self.id, self.score, self.terms, None, self.evidence))
 
 
 class TextIndex:
@@ -92,11 +154,18 @@ class TextIndex:
         self._journal: list[tuple[str, Hashable, str | None]] | None = None
 
     @classmethod
-    def build(cls, docs: Mapping[Hashable, str] | Iterable[tuple[Hashable, str]]) -> TextIndex:
-        """Index `{doc_id: text}` (or `(doc_id, text)` pairs); doc ids are any hashable values."""
+    def build(cls, docs: Mapping[Hashable, str] | Iterable[tuple[Hashable, str]],
+              params: Params = DEFAULT) -> TextIndex:
+        """Index `{doc_id: text}` (or `(doc_id, text)` pairs); doc ids are any hashable values.
+        `params` are the weights and thresholds (matching.params; the learned DEFAULT unless given)."""
         index = cls()
-        index._state = _State.build(dict(docs.items() if isinstance(docs, Mapping) else docs))
+        index._state = _State.build(dict(docs.items() if isinstance(docs, Mapping) else docs), params)
         return index
+
+    @property
+    def params(self) -> Params:
+        """The weights and thresholds this index was built with."""
+        return self._state.params
 
     def __len__(self) -> int:
         return len(self._state.texts)
@@ -183,7 +252,7 @@ class TextIndex:
         with self._lock:
             texts = dict(self._state.texts)
             self._journal = []
-        fresh = _State.build(texts)
+        fresh = _State.build(texts, self._state.params)
         with self._lock:
             for op, doc_id, text in self._journal:
                 fresh.remove(doc_id) if op == "remove" else fresh.add(doc_id, text)
@@ -212,35 +281,73 @@ _GONE = object()
 
 
 class _State:
-    """The index's data; replaced whole by refit so a swap is a single assignment."""
+    """The index's data; replaced whole by refit so a swap is a single assignment.
+
+    Columns hold two channels: the word channel (stems, compound parts, skill equivalents, concepts)
+    and the sub-word channel (character n-grams inside words, "#"-prefixed). Each row is TF-IDF
+    weighted, each channel scaled to unit length and given its share of the cosine (1 − w and w for
+    w = Params.subword_weight), and the row scaled to unit length again, so a row missing one channel
+    still has length 1. An n-gram in too many documents is pruned (weight 0; Params.subword_max_df,
+    Params.subword_max_postings), like a concept that is too broad (CONCEPT_MAX_DF, queries only).
+    """
 
     def __init__(self, analyzer: Analyzer, texts: dict) -> None:
         self.analyzer = analyzer
+        self.params = analyzer.params
         self.texts: dict[Hashable, str] = {}
         self.vocab: dict[str, int] = {}
         self.df = np.zeros(1024, dtype=np.float64)
+        self.channel = np.zeros(1024, dtype=np.int8)  # WORDS or SUBWORDS per column
+        self.concept = np.zeros(1024, dtype=bool)
         self.row_ids: list[Any] = []
         self.row_of: dict[Hashable, int] = {}
         self.pending: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # row → (columns, raw tf)
         self.base_tf = sp.csr_matrix((0, 0), dtype=DTYPE)
         self.changes = 0
         self.stale = True
+        self._word_rows: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray]] = {}
+        self.active = np.zeros(0, dtype=bool)  # unpruned columns, as of the last refresh
+        self.version = 0  # bumped on every change; keys the cached column weights
+        self._weights_cache: tuple | None = None
         # Columns in sorted feature order: scores then do not depend on the order documents came in
         # (float sums run over columns in the same order), so two builds of one corpus agree exactly.
-        for feature in sorted({f for text in texts.values() for f in analyzer.features(text)}):
+        features: set[str] = set()
+        for text in texts.values():
+            features.update(analyzer.features(text))
+            features.update(analyzer.subwords(text))
+        for feature in sorted(features):
             self._column(feature)
-        for doc_id, text in texts.items():
-            self.add(doc_id, text)
+        rows, cols, raw = self._raw_entries(list(texts.values()), query=False)
+        bounds = np.searchsorted(rows, np.arange(len(texts) + 1))
+        tf = np.log1p(raw).astype(DTYPE)
+        cols = cols.astype(np.int32)
+        for i, (doc_id, text) in enumerate(texts.items()):
+            self._add_vector(doc_id, text, cols[bounds[i]:bounds[i + 1]], tf[bounds[i]:bounds[i + 1]])
         self.refresh()
 
     @classmethod
-    def build(cls, texts: dict) -> _State:
+    def build(cls, texts: dict, params: Params = DEFAULT) -> _State:
         texts = {doc_id: _as_text(text) for doc_id, text in texts.items()}
-        return cls(Analyzer.fit(texts.values()), texts)
+        return cls(Analyzer.fit(texts.values(), params), texts)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_word_rows"] = {}  # caches: rebuilt on use
+        state["_weights_cache"] = None
+        return state
+
+    # --- documents ------------------------------------------------------------------------------
 
     def add(self, doc_id: Hashable, text: str) -> None:
         text = _as_text(text)
-        cols, tf = self._doc_vector(text)
+        features = self.analyzer.features(text)
+        features.update(self.analyzer.subwords(text))
+        cols = np.fromiter((self._column(f) for f in features), dtype=np.int32, count=len(features))
+        tf = np.log1p(np.fromiter(features.values(), dtype=np.float64, count=len(features)))
+        order = np.argsort(cols)
+        self._add_vector(doc_id, text, cols[order], tf[order].astype(DTYPE))
+
+    def _add_vector(self, doc_id: Hashable, text: str, cols: np.ndarray, tf: np.ndarray) -> None:
         np.add.at(self.df, cols, 1.0)
         row = len(self.row_ids)
         self.row_ids.append(doc_id)
@@ -262,31 +369,32 @@ class _State:
 
     def _touch(self) -> None:
         self.changes += 1
+        self.version += 1
         self.pending_matrix = None
         if self.changes > REFRESH_FRACTION * max(len(self.texts), 1) or len(self.pending) > MAX_PENDING:
             self.stale = True
-
-    def _doc_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        features = self.analyzer.features(text)
-        cols = np.fromiter((self._column(f) for f in features), dtype=np.int32, count=len(features))
-        tf = np.log1p(np.fromiter(features.values(), dtype=np.float64, count=len(features)))
-        order = np.argsort(cols)
-        return cols[order], tf[order].astype(DTYPE)
 
     def _column(self, feature: str) -> int:
         col = self.vocab.get(feature)
         if col is None:
             col = self.vocab[feature] = len(self.vocab)
             if col >= len(self.df):
-                self.df = np.concatenate([self.df, np.zeros(len(self.df), dtype=np.float64)])
+                grow = len(self.df)
+                self.df = np.concatenate([self.df, np.zeros(grow, dtype=np.float64)])
+                self.channel = np.concatenate([self.channel, np.zeros(grow, dtype=np.int8)])
+                self.concept = np.concatenate([self.concept, np.zeros(grow, dtype=bool)])
+            self.channel[col] = SUBWORDS if is_subword(feature) else WORDS
+            self.concept[col] = concept_label(feature) is not None
+            self._word_rows = {}  # rows cached for queries may now miss this column
         return col
 
     def _zero_base_row(self, row: int) -> np.ndarray:
-        start, end = self.base.indptr[row], self.base.indptr[row + 1]
-        cols = self.base.indices[start:end].copy()
-        self.base.data[start:end] = 0
+        start, end = self.base_tf.indptr[row], self.base_tf.indptr[row + 1]
+        cols = self.base_tf.indices[start:end].copy()
         self.base_tf.data[start:end] = 0
-        for col in cols:
+        lo_b, hi_b = self.base.indptr[row], self.base.indptr[row + 1]
+        self.base.data[lo_b:hi_b] = 0
+        for col in self.base.indices[lo_b:hi_b]:
             lo, hi = self.base_t.indptr[col], self.base_t.indptr[col + 1]
             self.base_t.data[lo + np.searchsorted(self.base_t.indices[lo:hi], row)] = 0
         return cols
@@ -304,10 +412,12 @@ class _State:
         self.row_of = {doc_id: row for row, doc_id in enumerate(self.row_ids)}
         self.pending = {}
         self.idf = self._idf_values(np.arange(width))
+        self.active = (self.channel[:width] != SUBWORDS) | (self.df[:width] <= self._subword_limit())
+        self.version += 1
+        self._word_rows = {}  # rows keep only unpruned columns
         self.base_tf = tf
-        self.base = _l2_rows(tf @ sp.diags(self.idf.astype(DTYPE)))
-        self.base.sort_indices()
-        self.base_t = self.base.T.tocsr()
+        self.base = self._weigh(tf, self._column_weights(width))
+        self.base_t = _int32(self.base.T.tocsr())
         self.base_t.sort_indices()
         # Rank of each row's str(id): ties in score are broken by it without building strings per query.
         self.tie_rank = np.empty(len(self.row_ids), dtype=np.int64)
@@ -324,63 +434,192 @@ class _State:
         data = np.concatenate([d for _, d in rows]) if rows else np.zeros(0, DTYPE)
         return sp.csr_matrix((data, indices, indptr), shape=(len(rows), width), dtype=DTYPE)
 
+    # --- weights --------------------------------------------------------------------------------
+
     def _idf_values(self, cols: np.ndarray) -> np.ndarray:
         # scikit-learn's smooth IDF: ln((1 + n) / (1 + df)) + 1
         n = len(self.texts)
         return np.log((1.0 + n) / (1.0 + np.maximum(self.df[cols], 0.0))) + 1.0
 
+    def _subword_limit(self) -> float:
+        """Largest document frequency an n-gram may have to be used (see Params)."""
+        p = self.params
+        return min(max(p.subword_max_df * len(self.texts), SUBWORD_MIN_LIMIT), p.subword_max_postings)
+
+    def _column_weights(self, width: int, query: bool = False) -> np.ndarray:
+        """IDF per column, 0 for pruned n-grams (too common to be worth their postings) and, for
+        queries, for concepts too broad to be worth querying (cached until the index changes)."""
+        key = (self.version, width, query)
+        if self._weights_cache is not None and self._weights_cache[0] == key:
+            return self._weights_cache[1]
+        weights = self._all_idf(width).copy()
+        known = min(width, len(self.active))
+        weights[:known][~self.active[:known]] = 0.0
+        if query:
+            for feature in self.broad_concepts():
+                weights[self.vocab[feature]] = 0.0
+        self._weights_cache = (key, weights)
+        return weights
+
     def idf_of(self, feature: str) -> float:
         col = self.vocab.get(feature)
         if col is None:
             return 0.0
-        return float(self.idf[col]) if col < len(self.idf) else float(self._idf_values(np.array([col]))[0])
-
-    def _pending_weighted(self) -> tuple[sp.csr_matrix, list[int]]:
-        if self.pending_matrix is None:
-            rows = sorted(self.pending)
-            width = len(self.vocab)
-            tf = self._pending_tf(width)
-            weights = self._all_idf(width).astype(DTYPE)
-            self.pending_matrix = (_l2_rows(tf @ sp.diags(weights)), rows)
-        return self.pending_matrix
+        return float(self._column_weights(len(self.vocab))[col])
 
     def _all_idf(self, width: int) -> np.ndarray:
         if width <= len(self.idf):
             return self.idf[:width]
         return np.concatenate([self.idf, self._idf_values(np.arange(len(self.idf), width))])
 
-    def query_matrix(self, texts: list[str]) -> tuple[sp.csr_matrix, list[dict[str, float]]]:
-        """L2-normalised sublinear TF-IDF rows for the query texts (columns sorted within each row)."""
-        n = len(texts)
-        idf = self._all_idf(len(self.vocab))
+    def _weigh(self, tf: sp.csr_matrix, weights: np.ndarray) -> sp.csr_matrix:
+        """Rows of sublinear tf (log1p already applied) → weighted rows (see _weigh_entries)."""
+        rows = np.repeat(np.arange(tf.shape[0]), np.diff(tf.indptr))
+        return self._weigh_entries(rows, tf.indices, tf.data, tf.shape, weights)
+
+    def _weigh_entries(self, rows: np.ndarray, cols: np.ndarray, tf: np.ndarray, shape: tuple[int, int],
+                       weights: np.ndarray) -> sp.csr_matrix:
+        """Entries of sublinear tf, sorted by row then column → TF-IDF rows with each channel at unit
+        length times the square root of its share, and each row at unit length (empty rows stay empty)."""
+        n = shape[0]
+        values = tf.astype(np.float64) * weights[cols]
+        keep = values > 0
+        rows, cols, values = rows[keep], cols[keep], values[keep]
+        sub = self.channel[cols] == SUBWORDS
+        squares = values * values
+        norms = np.zeros((2, n))
+        norms[WORDS] = np.sqrt(np.bincount(rows[~sub], weights=squares[~sub], minlength=n))
+        norms[SUBWORDS] = np.sqrt(np.bincount(rows[sub], weights=squares[sub], minlength=n))
+        share = np.array([1.0 - self.params.subword_weight, self.params.subword_weight])
+        present = norms > 0
+        total = np.sqrt(np.maximum((share[:, None] * present).sum(axis=0), 1e-300))
+        scale = np.where(present, np.sqrt(share)[:, None] / np.where(present, norms, 1.0), 0.0) / total
+        values = values * scale[sub.astype(np.int64), rows]
+        keep = values > 0
+        rows, cols, values = rows[keep], cols[keep], values[keep]
+        indptr = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        return sp.csr_matrix((values.astype(DTYPE), cols.astype(np.int32), indptr), shape=shape)
+
+    def _pending_weighted(self) -> tuple[sp.csr_matrix, list[int]]:
+        if self.pending_matrix is None:
+            rows = sorted(self.pending)
+            width = len(self.vocab)
+            matrix = self._weigh(self._pending_tf(width), self._column_weights(width))
+            self.pending_matrix = (matrix, rows, _int32(matrix.T.tocsr()))
+        return self.pending_matrix[:2]
+
+    def _pending_transposed(self) -> sp.csr_matrix:
+        self._pending_weighted()
+        return self.pending_matrix[2]
+
+    # --- queries --------------------------------------------------------------------------------
+
+    def _word_row(self, word: str, english: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Known, unpruned columns and raw weights of one analysed word, both channels (cached until
+        the vocabulary grows or the index is refreshed)."""
+        key = (word, english)
+        row = self._word_rows.get(key)
+        if row is None:
+            if len(self._word_rows) >= MAX_WORD_ROWS:
+                self._word_rows = {}
+            row = self._word_rows[key] = self._known(
+                self.analyzer.word_features(word, english) + self.analyzer.word_subwords(word, english), True)
+        return row
+
+    def _known(self, items, active_only: bool) -> tuple[np.ndarray, np.ndarray]:
         vocab_get = self.vocab.get
-        analyses = [self.analyzer.features(_as_text(text)) for text in texts]
-        broad = self.broad_concepts()
-        if broad:
-            for features in analyses:
-                for feature in broad.intersection(features):
-                    del features[feature]
-        rows: list[int] = []
-        cols: list[int] = []
-        weights: list[float] = []
-        for i, features in enumerate(analyses):
-            for feature, weight in features.items():
-                col = vocab_get(feature)
-                if col is not None:
-                    rows.append(i)
-                    cols.append(col)
-                    weights.append(weight)
-        row_arr = np.array(rows, dtype=np.int64)
-        col_arr = np.array(cols, dtype=np.int64)
-        values = np.log1p(np.array(weights, dtype=np.float64)) * idf[col_arr]
-        order = np.lexsort((col_arr, row_arr))
-        row_arr, col_arr, values = row_arr[order], col_arr[order], values[order]
-        norms = np.sqrt(np.bincount(row_arr, weights=values * values, minlength=n))
-        norms[norms == 0] = 1.0
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(row_arr, minlength=n))])
-        q = sp.csr_matrix(((values / norms[row_arr]).astype(DTYPE), col_arr.astype(np.int32), indptr),
-                          shape=(n, len(self.vocab)))
-        return q, analyses
+        active, n_active = self.active, len(self.active)
+        pairs = [(col, weight) for col, weight in ((vocab_get(f), w) for f, w in items)
+                 if col is not None and (not active_only or col >= n_active or active[col])]
+        return (np.array([c for c, _ in pairs], dtype=np.int64), np.array([w for _, w in pairs], dtype=np.float64))
+
+    def _raw_entries(self, texts: list[str], query: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Raw (summed, concept-capped) weights of both channels for each text, over known columns
+        (for queries: unpruned ones), as entries (rows, columns, weights) sorted by row then column.
+
+        A text's features are the sum of its words' (each word type analysed once per batch and its row
+        cached); a word where a multi-word English skill starts carries the skill's features too (its
+        own row). Duplicates are summed in the order of the words, so a text's entries do not depend on the
+        other texts of the batch (search and search_many agree exactly).
+        """
+        analyzer = self.analyzer
+        type_of: dict = {}
+        type_rows: list[tuple[np.ndarray, np.ndarray]] = []
+        occurrences: list[int] = []
+        per_text: list[int] = []
+        for text in texts:
+            text = _as_text(text)
+            english, words = analyzer.words(text)
+            before = len(occurrences)
+            phrases = analyzer.phrase_features(words, english)
+            for i, word in enumerate(words):
+                if i in phrases:  # a word with a phrase's features attached: its own row, once per batch
+                    key = (phrases[i], word, english)
+                    t = type_of.get(key)
+                    if t is None:
+                        t = type_of[key] = len(type_rows)
+                        type_rows.append(self._known(phrases[i] + analyzer.word_subwords(word, english), query))
+                else:
+                    key = (word, english)
+                    t = type_of.get(key)
+                    if t is None:
+                        t = type_of[key] = len(type_rows)
+                        if query:
+                            type_rows.append(self._word_row(word, english))
+                        else:
+                            type_rows.append(self._known(analyzer.word_features(word, english)
+                                                         + analyzer.word_subwords(word, english), False))
+                occurrences.append(t)
+            per_text.append(len(occurrences) - before)
+        empty = np.zeros(0, dtype=np.int64)
+        if not occurrences:
+            return empty, empty, np.zeros(0)
+        lengths = np.array([len(c) for c, _ in type_rows], dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        all_cols = np.concatenate([c for c, _ in type_rows])
+        all_weights = np.concatenate([w for _, w in type_rows])
+        occ = np.array(occurrences, dtype=np.int64)
+        occ_len = lengths[occ]
+        total = int(occ_len.sum())
+        if total == 0:
+            return empty, empty, np.zeros(0)
+        occ_end = np.cumsum(occ_len)
+        positions = np.arange(total) + np.repeat(starts[occ] - (occ_end - occ_len), occ_len)
+        rows = np.repeat(np.repeat(np.arange(len(texts)), per_text), occ_len)
+        cols = all_cols[positions]
+        weights = all_weights[positions]
+        width = max(len(self.vocab), 1)
+        keys = rows * width + cols
+        order = np.argsort(keys, kind="stable")
+        keys, weights = keys[order], weights[order]
+        first = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+        summed = np.add.reduceat(weights, first)
+        keys = keys[first]
+        rows, cols = keys // width, keys % width
+        capped = self.concept[cols]
+        if capped.any():
+            summed[capped] = np.minimum(summed[capped], self.params.concept_weight)
+        return rows, cols, summed
+
+    def query_matrix(self, texts: list[str]) -> sp.csr_matrix:
+        """Weighted, unit-length query rows (columns sorted within each row), both channels."""
+        rows, cols, raw = self._raw_entries(texts)
+        width = len(self.vocab)
+        return self._weigh_entries(rows, cols, np.log1p(raw), (len(texts), width),
+                                   self._column_weights(width, query=True))
+
+    def query_vector(self, text: str) -> dict[int, float]:
+        """One query's weighted row as {column: value} (for explanations)."""
+        row = self.query_matrix([text])
+        return dict(zip(row.indices.tolist(), row.data.tolist()))
+
+    def doc_vector(self, text: str) -> dict[int, float]:
+        """A document text's weighted row as {column: value}, weighted as the index weighs documents."""
+        rows, cols, raw = self._raw_entries([text], query=False)
+        width = len(self.vocab)
+        row = self._weigh_entries(rows, cols, np.log1p(raw), (1, width), self._column_weights(width))
+        return dict(zip(row.indices.tolist(), row.data.tolist()))
 
     def broad_concepts(self) -> frozenset[str]:
         """Concept features too widespread to be worth querying (see CONCEPT_MAX_DF)."""
@@ -395,21 +634,22 @@ class _State:
         return np.array(sorted(self.row_of[i] for i in ids if where is None or where(i)), dtype=np.int64)
 
     def search_chunk(self, texts: list[str], k: int, rows: np.ndarray | None) -> list[list[Match]]:
-        q, analyses = self.query_matrix(texts)
+        with _collector_paused(len(texts) >= THREADED_FROM):
+            q = self.query_matrix(texts)
         top_n = k + TIE_MARGIN
         if rows is None:
             candidates = [self._segment_topn(q, _with_height(self.base_t, q.shape[1]), top_n, None)]
-            matrix, pending_rows = self._pending_weighted()
+            _, pending_rows = self._pending_weighted()
             if pending_rows:
-                candidates.append(self._segment_topn(q, matrix.T.tocsr(), top_n, pending_rows))
+                candidates.append(self._segment_topn(q, self._pending_transposed(), top_n, pending_rows))
             else:
                 # The common case (no filter, nothing pending): rank the whole chunk with numpy.
-                return self._ranked_chunk(candidates[0].product, k, analyses)
+                return self._ranked_chunk(candidates[0].product, k, texts)
         else:
             candidates = [self._subset_topn(q, rows, top_n)]
-        return [self._ranked(i, candidates, k, analyses[i]) for i in range(len(texts))]
+        return [self._ranked(i, candidates, k, texts[i]) for i in range(len(texts))]
 
-    def _ranked_chunk(self, product: sp.csr_matrix, k: int, analyses: list) -> list[list[Match]]:
+    def _ranked_chunk(self, product: sp.csr_matrix, k: int, texts: list[str]) -> list[list[Match]]:
         """Same order as `_ranked` (score rounded, then str(id)), for every query row at once."""
         n = product.shape[0]
         query_row = np.repeat(np.arange(n), np.diff(product.indptr))
@@ -423,19 +663,25 @@ class _State:
         position = np.arange(len(query_row)) - starts[query_row]
         take = position < k
         results: list[list[Match]] = [[] for _ in range(n)]
-        row_ids, texts = self.row_ids, self.texts
-        for i, row, score in zip(query_row[take].tolist(), rows[take].tolist(), scores[take].tolist()):
-            doc_id = row_ids[row]
-            if doc_id is not _GONE:
-                results[i].append(Match(doc_id, score, source=(self, analyses[i], texts[doc_id])))
+        row_ids, doc_texts = self.row_ids, self.texts
+        with _collector_paused(n >= THREADED_FROM):
+            for i, row, score in zip(query_row[take].tolist(), rows[take].tolist(), scores[take].tolist()):
+                doc_id = row_ids[row]
+                if doc_id is not _GONE:
+                    results[i].append(Match(doc_id, score, None, (self, texts[i], doc_texts[doc_id])))
         return results
 
     def _segment_topn(self, q, matrix_t, top_n, row_map) -> sp.csr_matrix:
-        if matrix_t.shape[1] == 0:
-            return _RowMapped(sp.csr_matrix((q.shape[0], 0), dtype=DTYPE), row_map)
-        product = sp_matmul_topn(q, _with_height(matrix_t, q.shape[1]), top_n=min(top_n, matrix_t.shape[1]),
-                                 threshold=0.0,
-                                 n_threads=N_THREADS if q.shape[0] >= THREADED_FROM else 1)
+        matrix_t = _with_height(matrix_t, q.shape[1])
+        if matrix_t.shape[1] == 0 or q.nnz == 0 or matrix_t.nnz == 0:
+            return _RowMapped(sp.csr_matrix((q.shape[0], matrix_t.shape[1]), dtype=DTYPE), row_map)
+        top_n = min(top_n, matrix_t.shape[1])
+        # The unchecked entry points take our int32 CSR arrays as they are: the checked one copies the
+        # index arrays of the whole document matrix on every call (a fifth of a single query's time).
+        if q.shape[0] >= THREADED_FROM:
+            product = unchecked.sp_matmul_topn_mt(q, matrix_t, top_n, False, 0.0, N_THREADS)
+        else:
+            product = unchecked.sp_matmul_topn(q, matrix_t, top_n, False, 0.0, 1.0)
         return _RowMapped(product, row_map)
 
     def _subset_topn(self, q, rows: np.ndarray, top_n: int) -> _RowMapped:
@@ -448,9 +694,9 @@ class _State:
             parts.append(_with_width(matrix[[position[r] for r in pending_rows]], q.shape[1]))
         subset = sp.vstack(parts, format="csr")
         row_map = [int(r) for r in base_rows] + pending_rows
-        return self._segment_topn(q, subset.T.tocsr(), top_n, row_map)
+        return self._segment_topn(q, _int32(subset.T.tocsr()), top_n, row_map)
 
-    def _ranked(self, i: int, candidates: list[_RowMapped], k: int, analysis: dict) -> list[Match]:
+    def _ranked(self, i: int, candidates: list[_RowMapped], k: int, text: str) -> list[Match]:
         scored = []
         for segment in candidates:
             rows, scores = segment.row(i)
@@ -459,8 +705,8 @@ class _State:
                 if doc_id is not _GONE:
                     scored.append((-score, str(doc_id), doc_id))
         scored.sort(key=lambda item: (item[0], item[1]))
-        return [Match(doc_id, -neg, source=(self, analysis, self.texts[doc_id]))
-                for neg, _, doc_id in scored[:k] if neg < 0]
+        return [Match(doc_id, -neg, source=(self, text, self.texts[doc_id])) for neg, _, doc_id in scored[:k]
+                if neg < 0]
 
 
 class _RowMapped:
@@ -475,6 +721,28 @@ class _RowMapped:
         cols = self.product.indices[start:end]
         rows = cols.tolist() if self.row_map is None else [self.row_map[c] for c in cols]
         return rows, self.product.data[start:end]
+
+
+@contextlib.contextmanager
+def _collector_paused(large: bool) -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a large batch builds its results: hundreds of
+    thousands of small objects without cycles would otherwise trigger many full collections (about 40 %
+    of the batch's ranking time on the bench). It is switched back on at once, and left alone when the
+    application had switched it off itself."""
+    if not large or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _int32(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """The same CSR matrix with int32 index arrays and float32 data (what the top-n product takes)."""
+    return sp.csr_matrix((matrix.data.astype(DTYPE, copy=False), matrix.indices.astype(np.int32, copy=False),
+                          matrix.indptr.astype(np.int32, copy=False)), shape=matrix.shape)
 
 
 def _rounded(scores: np.ndarray) -> np.ndarray:
@@ -510,52 +778,126 @@ def _as_text(text: object) -> str:
     return text if isinstance(text, str) else ""
 
 
-def _explain(state: _State, query: dict[str, float], text: str) -> tuple[str, ...]:
-    """Rank the document's own words by how much of the cosine they carry.
+def _explain(state: _State, query_text: str, doc_text: str) -> tuple[tuple[str, ...], tuple[Evidence, ...]]:
+    """Which words of the query and of the document carry the cosine, and how they meet.
 
-    Each feature's share of the dot product is split over the document's words that carry it. A word
-    sharing a word feature with the query is shown as written; words that meet the query only through
-    a concept are gathered per concept and shown once, as the concept's best word "word (label)".
+    Each shared column's part of the dot product is split over the query's words and the document's
+    words that carry it (in proportion to their raw weights), giving a share per pair of words. A pair
+    is the same word when both have the same stem (or spelling); otherwise it meets through word-channel
+    features (compound parts, derivations, skill equivalents), else through a concept, else only through
+    character n-grams. Returns the document-side `terms` and the query-side evidence (Match).
     """
-    tokens = state.analyzer.tokens(text)
-    totals: dict[str, float] = {}
-    for token in tokens:
-        for feature, weight in token.features:
-            totals[feature] = totals.get(feature, 0.0) + weight
-    stored = cap_concepts(dict(totals))  # the weights the index holds for this document
-    gain = {f: math.log1p(query[f]) * math.log1p(w) * state.idf_of(f) ** 2
-            for f, w in stored.items() if f in query}
+    q_tokens = state.analyzer.tokens(query_text)
+    d_tokens = state.analyzer.tokens(doc_text)
+    q_vec, d_vec = state.query_vector(query_text), state.doc_vector(doc_text)
+    gain = {col: value * d_vec[col] for col, value in q_vec.items() if col in d_vec}
+    if not gain:
+        return (), ()
+    vocab = state.vocab
+    q_carriers, d_carriers = _carriers(q_tokens, vocab, gain), _carriers(d_tokens, vocab, gain)
+    pair_share: dict[tuple[int, int], list[float]] = {}  # (q, d) → [word, subword, total] shares
+    pair_concepts: dict[tuple[int, int], dict[str, float]] = {}
+    for col, g in gain.items():
+        if g <= 0 or col not in q_carriers or col not in d_carriers:
+            continue
+        q_list, d_list = q_carriers[col], d_carriers[col]
+        q_sum, d_sum = sum(w for _, w, _ in q_list), sum(w for _, w, _ in d_list)
+        label = q_list[0][2]
+        sub = state.channel[col] == SUBWORDS
+        for qi, wq, _ in q_list:
+            for di, wd, _ in d_list:
+                share = g * (wq / q_sum) * (wd / d_sum)
+                entry = pair_share.setdefault((qi, di), [0.0, 0.0, 0.0])
+                entry[2] += share
+                if label is not None:
+                    concepts = pair_concepts.setdefault((qi, di), {})
+                    concepts[label] = concepts.get(label, 0.0) + share
+                else:
+                    entry[1 if sub else 0] += share
+    pairs = []
+    for (qi, di), (word_share, subword_share, total) in pair_share.items():
+        q, d = q_tokens[qi], d_tokens[di]
+        concepts = pair_concepts.get((qi, di), {})
+        label = min(concepts, key=lambda c: (-concepts[c], c)) if concepts else None
+        if q.surface.lower() == d.surface.lower() or (q.features and d.features
+                                                      and q.features[0][0] == d.features[0][0]):
+            via = SAME_WORD
+        elif word_share > 0:
+            via = RELATED
+        elif label is not None and sum(concepts.values()) >= subword_share:
+            via = CONCEPT
+        else:
+            via = SUBWORD
+        pairs.append((total, qi, di, via, label if word_share == 0 else None))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    return _document_terms(pairs, d_tokens), _query_evidence(pairs, q_tokens, d_tokens)
+
+
+def _carriers(tokens, vocab: dict, gain: dict) -> dict[int, list[tuple[int, float, str | None]]]:
+    """Column → the tokens carrying it: (token index, raw weight, concept label or None)."""
+    found: dict[int, list] = {}
+    for i, token in enumerate(tokens):
+        for feature, weight in token.features + token.subwords:
+            col = vocab.get(feature)
+            if col is not None and col in gain:
+                found.setdefault(col, []).append((i, weight, concept_label(feature)))
+    return found
+
+
+def _document_terms(pairs: list, d_tokens) -> tuple[str, ...]:
+    """The document's words carrying the score: a word met by more than a concept as written, the
+    words met only through a concept once per concept as "word (concept)"."""
+    literal: dict[int, float] = {}
+    by_concept: dict[int, dict[str, float]] = {}
+    for total, _, di, via, label in pairs:
+        if label is not None and via != SAME_WORD:  # met through a concept (perhaps also pieces), no word
+            concepts = by_concept.setdefault(di, {})
+            concepts[label] = concepts.get(label, 0.0) + total
+        else:
+            literal[di] = literal.get(di, 0.0) + total
     scores: dict[str, float] = {}
     shown: dict[str, str] = {}
     best: dict[str, float] = {}
-    for token in tokens:
-        literal = 0.0
-        by_concept: dict[str, float] = {}
-        for feature, weight in token.features:
-            share = gain.get(feature, 0.0) * weight / totals[feature]
-            if share <= 0:
-                continue
-            label = concept_label(feature)
-            if label is None:
-                literal += share
-            else:
-                by_concept[label] = by_concept.get(label, 0.0) + share
-        share = literal + sum(by_concept.values())
-        if share <= 0:
-            continue
-        word = _display(token.surface)
-        if literal > 0:
-            key = word.lower()
-            shown.setdefault(key, word)
-        else:
-            label = min(by_concept, key=lambda c: (-by_concept[c], c))
-            key = CONCEPT_KEY + label
-            if share > best.get(key, 0.0):  # the concept's strongest word (the first one on ties)
-                best[key] = share
-                shown[key] = word if word.lower() == label.lower() else f"{word} ({label})"
+    for di, total in literal.items():
+        word = _display(d_tokens[di].surface)
+        key = word.lower()
+        shown.setdefault(key, word)
+        scores[key] = scores.get(key, 0.0) + total + sum(by_concept.pop(di, {}).values())
+    for di, concepts in sorted(by_concept.items()):
+        label = min(concepts, key=lambda c: (-concepts[c], c))
+        share = sum(concepts.values())
+        word = _display(d_tokens[di].surface)
+        key = "\0" + label  # concept entries never collide with words (no word contains NUL)
+        if share > best.get(key, 0.0):  # the concept's strongest word (the first one on ties)
+            best[key] = share
+            shown[key] = word if word.lower() == label.lower() else f"{word} ({label})"
         scores[key] = scores.get(key, 0.0) + share
-    order = sorted(scores, key=lambda w: -scores[w])
-    return tuple(shown[w] for w in order[:MAX_TERMS])
+    order = sorted(scores, key=lambda key: -scores[key])
+    return tuple(shown[key] for key in order[:MAX_TERMS])
+
+
+def _query_evidence(pairs: list, q_tokens, d_tokens) -> tuple[Evidence, ...]:
+    """The strongest pairs (each carrying at least MIN_REASON_SHARE of the score), each word of the query
+    and of the document used once, each concept once."""
+    evidence: list[Evidence] = []
+    used_q: set[str] = set()
+    used_d: set[str] = set()
+    used_concepts: set[str] = set()
+    total_score = sum(p[0] for p in pairs)
+    for share, qi, di, via, label in pairs:
+        if share < MIN_REASON_SHARE * total_score:
+            break
+        q, d = _display(q_tokens[qi].surface), _display(d_tokens[di].surface)
+        if q.lower() in used_q or d.lower() in used_d or (via == CONCEPT and label in used_concepts):
+            continue
+        used_q.add(q.lower())
+        used_d.add(d.lower())
+        if via == CONCEPT:
+            used_concepts.add(label)
+        evidence.append(Evidence(q, d, via, label if via == CONCEPT else None))
+        if len(evidence) == MAX_TERMS:
+            break
+    return tuple(evidence)
 
 
 def _display(surface: str) -> str:

@@ -87,6 +87,8 @@ class Suggestion:
     id: Hashable
     score: float
     text_score: float
+    # Why the texts meet, from the query's side (Match.explanation): a word both wrote as the query wrote
+    # it, otherwise "query word ~ document word" (a part of a word, a skill equivalent or a concept).
     terms: tuple[str, ...]
     reasons: tuple[str, ...] = ()
     opening: Opening | None = None  # the first fitting occurrence (task suggestions)
@@ -225,7 +227,7 @@ def rank_tasks(matches: Sequence, tasks: Mapping[Hashable, TaskFacts], volunteer
         first = found.openings[0]
         reasons = found.reasons + ((STARTS_SOON,) if urgency(first, now=now) > 0 else ())
         result.append(Suggestion(match.id, round(task_score(match.score, first, now=now), 6), match.score,
-                                 tuple(match.terms), reasons, first))
+                                 match.explanation, reasons, first))
     return _ordered(result, k)
 
 
@@ -240,7 +242,7 @@ def rank_volunteers(matches: Sequence, volunteers: Mapping[Hashable, VolunteerFa
             continue
         reasons = found.reasons + ((FEW_COMMITMENTS,) if volunteer.upcoming == 0 else ())
         result.append(Suggestion(match.id, round(volunteer_score(match.score, volunteer.upcoming), 6),
-                                 match.score, tuple(match.terms), reasons, found.openings[0]))
+                                 match.score, match.explanation, reasons, found.openings[0]))
     return _ordered(result, k)
 
 

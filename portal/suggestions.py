@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from matching import Match, TextIndex
 from matching.index import FORMAT_VERSION
+from matching.params import DEFAULT
 from matching import ranking
 from models import (CertificateStatus, Idea, IdeaStatus, Institution, Occurrence, ReviewStatus, Signup, SignupStatus,
                     Task, TaskStatus, User, VolunteerProfile, db, utcnow)
@@ -40,7 +41,7 @@ SHOWN = 5            # suggestions shown on a page
 RELATED_SHOWN = 3
 POOL = 40            # text matches fetched before the per-candidate filters; widened once if too few
 WIDEN = 5
-MIN_SCORE = 0.05     # below this a "match" is a stray shared part ("børnehaven" ~ "haven"), not a reason
+MIN_SCORE = DEFAULT.min_score  # below this a "match" is stray (learned, see matching/params.py), not a reason
 
 
 # --- the cached indexes ------------------------------------------------------------------------
@@ -350,7 +351,7 @@ def related_tasks(task: Task, *, now: datetime | None = None, k: int = RELATED_S
         return []
     matches = _strong(corpora()["tasks"].current().search(task.matching_text, k=k, allowed_ids=bookable))
     tasks = _load(Task, [m.id for m in matches], selectinload(Task.institution))
-    return [TaskSuggestion(tasks[m.id], ranking.Suggestion(m.id, m.score, m.score, tuple(m.terms)))
+    return [TaskSuggestion(tasks[m.id], ranking.Suggestion(m.id, m.score, m.score, m.explanation))
             for m in matches if m.id in tasks]
 
 

@@ -44,7 +44,7 @@ def _suggest(model, matches: list) -> list[Suggestion]:
     if not matches:
         return []
     rows = {row.id: row for row in db.session.scalars(select(model).where(model.id.in_([m.id for m in matches])))}
-    return [Suggestion(rows[m.id], m.score, tuple(m.terms)) for m in matches if m.id in rows]
+    return [Suggestion(rows[m.id], m.score, m.explanation) for m in matches if m.id in rows]
 
 
 def _fitting(idea: Idea, k: int) -> list:

@@ -80,6 +80,7 @@ def _matching_tasks(user_ids, users, since, earliest, now) -> dict[int, list[dic
     if not candidates:
         return {}
     from matching import TextIndex
+    from matching.params import DEFAULT
     by_id = {t.id: t for t in candidates}
     index = TextIndex.build({t.id: t.matching_text for t in candidates})
     signed_up = defaultdict(set)
@@ -95,9 +96,10 @@ def _matching_tasks(user_ids, users, since, earliest, now) -> dict[int, list[dic
         found = []
         for match in index.search(profile.matching_text, MAX_TASKS * 2):
             task = by_id.get(match.id)
-            if task is None or match.score <= 0 or task.id in signed_up[uid] or task.published_at < since[uid]:
+            if (task is None or match.score < DEFAULT.min_score or task.id in signed_up[uid]
+                    or task.published_at < since[uid]):
                 continue
-            found.append({"task": task, "terms": list(match.terms)[:5], "next": _next_start(task, now),
+            found.append({"task": task, "terms": list(match.explanation), "next": _next_start(task, now),
                           "url": external_url("public.task", task_id=task.id)})
         found.sort(key=lambda item: item["task"].published_at, reverse=True)
         if found:

@@ -15,7 +15,8 @@ def load(name: str) -> dict:
     return json.loads((DATA / name).read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("name", ["matching_eval_dev.json", "matching_eval_heldout.json", "matching_eval_test.json"])
+@pytest.mark.parametrize("name", ["matching_eval_dev.json", "matching_eval_heldout.json", "matching_eval_test.json",
+                                  "matching_eval_blind.json"])
 def test_labelled_set_is_big_enough_and_consistent(name):
     data = load(name)
     assert len(data["tasks"]) >= 30 and len(data["profiles"]) >= 30
@@ -24,7 +25,8 @@ def test_labelled_set_is_big_enough_and_consistent(name):
     assert english  # some profiles are in English
 
 
-@pytest.mark.parametrize("name", ["matching_eval_dev.json", "matching_eval_heldout.json", "matching_eval_test.json"])
+@pytest.mark.parametrize("name", ["matching_eval_dev.json", "matching_eval_heldout.json", "matching_eval_test.json",
+                                  "matching_eval_blind.json"])
 def test_matcher_beats_the_baseline(name):
     result = evaluate(load(name))
     for metric in ("recall@5", "mrr", "ndcg@10"):
@@ -46,3 +48,26 @@ def test_cli_json_last_line(capsys):
     assert main([str(DATA / "matching_eval_heldout.json"), "--json"]) == 0
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert set(last) == {"matcher", "baseline"} and set(last["matcher"]) == {"recall@5", "mrr", "ndcg@10"}
+
+
+SPANS = {"spans": [["kørestol", "A"], ["kørestolsbrugere", "A"], ["regnskab", "B"], ["regnskaber", "B"],
+                   ["qxz", "C"]]}
+
+
+def test_spans_leave_one_out_by_the_protocol():
+    # Each span finds its partner first; the lone one finds nothing of its group: (1 + 1 + 1 + 1 + 0) / 5.
+    from matching.evaluate import evaluate_spans, loo_reciprocal_ranks
+    assert loo_reciprocal_ranks([tuple(s) for s in SPANS["spans"]]) == [1.0, 1.0, 1.0, 1.0, 0.0]
+    result = evaluate_spans(SPANS)
+    assert result["matcher"]["loo_mrr"] == 0.8
+    assert set(result) == {"matcher", "baseline", "char_ngrams"}
+    assert result["baseline"]["loo_mrr"] < result["matcher"]["loo_mrr"]  # plain words miss the compound
+
+
+def test_cli_spans_json_last_line(capsys, tmp_path):
+    path = tmp_path / "spans.json"
+    path.write_text(json.dumps(SPANS), encoding="utf-8")
+    assert main([str(path), "--json"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert "leave-one-out MRR" in out[0]
+    assert json.loads(out[-1])["matcher"] == {"loo_mrr": 0.8}
