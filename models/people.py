@@ -4,10 +4,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
-
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from models import passwords
+from models.addresses import normalise_email
 from models.base import UTCDateTime, db, one_of, utcnow
 
 
@@ -67,6 +67,16 @@ class User(db.Model):
     assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     ical_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session's id: raising it ends all of this person's sessions at their next request.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The second factor (TOTP) of coordinators and administrators who log in with a password; the time
+    # step of the last code used, so a code works once (see models.accounts).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # When the person last proved who they are with MitID (through the municipality's broker); the
+    # coordinator's screening page shows it. No CPR number is ever stored.
+    identity_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin")
@@ -75,6 +85,19 @@ class User(db.Model):
         foreign_keys="VolunteerProfile.user_id")
 
     __table_args__ = (one_of("locale", ("da", "en")),)
+
+    @validates("email")
+    def _normalise_email(self, _key, value: str | None) -> str | None:
+        # The unique constraint holds on the normalised spelling, so dressed-up twins cannot coexist.
+        return normalise_email(value) or None
+
+    @classmethod
+    def by_email(cls, email: str | None) -> User | None:
+        """The account with this address, however it was spelt (see models.addresses)."""
+        address = normalise_email(email)
+        if not address:
+            return None
+        return db.session.scalar(select(cls).where(cls.email == address))
 
     # Flask-Login protocol
     @property
@@ -90,20 +113,45 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        # The password timestamp invalidates sessions after a password change.
-        stamp = int(self.password_changed_at.timestamp()) if self.password_changed_at else 0
-        return f"{self.id}:{stamp}"
+        return f"{self.id}:{self.session_generation or 0}"
+
+    def end_sessions(self) -> None:
+        """End every open session of this person (log-out, new password, a role taken, deactivation)."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        """A new password ends every session; the caller starts the current one again if it should go on."""
+        self.password_hash = passwords.hash_password(password)
         self.password_changed_at = utcnow()
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        # An account without a password (assisted sign-up) costs the same check as one with.
+        return passwords.check_password(self.password_hash, password)
+
+    # Roles this session may not use yet: a coordinator or administrator who logged in with a password
+    # and has not shown the second factor (set on the logged-in user by portal.auth.sessions).
+    withheld_roles = frozenset()
 
     def has_role(self, *roles: Role | str) -> bool:
+        """Whether this person may act in one of these roles now (see `withheld_roles`)."""
+        mine = {r.role for r in self.roles} - self.withheld_roles
+        return any((r.value if isinstance(r, Role) else r) in mine for r in roles)
+
+    def holds_role(self, *roles: Role | str) -> bool:
+        """Whether one of these roles is granted, usable in this session or not."""
         mine = {r.role for r in self.roles}
         return any((r.value if isinstance(r, Role) else r) in mine for r in roles)
+
+    def revoke(self, role: Role | str) -> bool:
+        """Take a role away; the person's sessions end, so no open page keeps what the role allowed."""
+        value = role.value if isinstance(role, Role) else role
+        rows = [row for row in self.roles if row.role == value]
+        for row in rows:
+            self.roles.remove(row)
+        if rows:
+            self.end_sessions()
+        return bool(rows)
 
     @property
     def role_names(self) -> list[str]:
@@ -111,7 +159,7 @@ class User(db.Model):
 
     def grant(self, role: Role | str) -> None:
         value = role.value if isinstance(role, Role) else role
-        if not self.has_role(value):
+        if not self.holds_role(value):
             self.roles.append(UserRole(role=value))
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from models.accounts import forget_log_in_data
 from models.base import db, utcnow
 
 FORMER_USER_NAME = "Tidligere bruger"
@@ -94,4 +95,5 @@ def erase_user(session: Session, user, *, now: datetime | None = None) -> None:
     user.active = False
     user.deleted_at = now
     user.roles.clear()
+    forget_log_in_data(user)  # provider links, second factor, recovery codes
     session.flush()

@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from models.addresses import normalise_email
 from models.audit import AuditAction, AuditEntry, record as audit
 from models.base import DomainError, db
 from models.notices import Notice, tell
@@ -287,13 +288,13 @@ def create_assisted_profile(*, actor: User, now: datetime, name: str, email: str
     approved at once: the coordinator met the citizen. Raises DomainError "email_taken", "consent_required"
     or "contact_required" (neither e-mail nor phone: nobody could reach them about a task).
     """
-    email = (email or "").strip().lower() or None
+    email = normalise_email(email)
     phone = (phone or "").strip() or None
     if not consent_how.strip():
         raise DomainError("consent_required")
     if email is None and phone is None:
         raise DomainError("contact_required")
-    if email and db.session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
+    if email and User.by_email(email) is not None:
         raise DomainError("email_taken")
     if not actor.has_role(Role.COORDINATOR):
         raise DomainError("not_allowed")

@@ -5,10 +5,11 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import func, select
 
 from models import Role, User, db, utcnow
-from portal.forms import MIN_PASSWORD_LENGTH, common_passwords
+from models.addresses import normalise_email
+from portal.auth import password_policy
+from portal.forms import MIN_PASSWORD_LENGTH
 
 
 def init_app(app: Flask) -> None:
@@ -41,11 +42,11 @@ def demo_data():
 @click.option("--password", envvar="ADMIN_PASSWORD", default=None, help="Taken from ADMIN_PASSWORD if set.")
 def create_admin(email: str, name: str, password: str | None):
     """Create the first administrator (or grant the role to an existing user)."""
-    email = email.strip().lower()
-    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    email = normalise_email(email)
+    user = User.by_email(email)
     if user is None:
         password = password or click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        if len(password) < MIN_PASSWORD_LENGTH or password.lower() in common_passwords():
+        if password_policy.refusal(password, email=email):
             raise click.ClickException(f"The password must have {MIN_PASSWORD_LENGTH}+ characters and not be common.")
         user = User(email=email, name=name, email_verified_at=utcnow())
         user.set_password(password)

@@ -44,6 +44,23 @@ def _database_url(url: str | None, instance: Path) -> str:
     return url
 
 
+def _ratelimit_storage(env, production: bool) -> str:
+    uri = env.get("RATELIMIT_STORAGE_URI", "").strip()
+    if not uri and production:
+        # memory:// counts per worker process: 5 workers would each allow the full limit.
+        raise ConfigError("RATELIMIT_STORAGE_URI must be set when SAMSKAB_ENV=production "
+                          "(redis://host:6379/0; memory:// only for a single process)")
+    return uri or "memory://"
+
+
+def _oidc(env, prefix: str, default_scopes: str) -> dict:
+    """One OpenID Connect provider's settings; it is used when its issuer is set (see portal.auth.oidc)."""
+    return {"issuer": env.get(f"{prefix}_ISSUER", "").strip().rstrip("/"),
+            "client_id": env.get(f"{prefix}_CLIENT_ID", "").strip(),
+            "client_secret": env.get(f"{prefix}_CLIENT_SECRET", "").strip(),
+            "scopes": env.get(f"{prefix}_SCOPES", "").strip() or default_scopes}
+
+
 def load(environ: dict | None = None) -> dict:
     """Build the settings dictionary from environment variables."""
     env = os.environ if environ is None else environ
@@ -55,6 +72,7 @@ def load(environ: dict | None = None) -> dict:
         if production:
             raise ConfigError("SECRET_KEY must be set when SAMSKAB_ENV=production")
         secret = _dev_secret_key(instance)
+    ratelimit_storage = _ratelimit_storage(env, production)
     return {
         "ENV_MODE": mode,
         "PRODUCTION": production,
@@ -71,7 +89,17 @@ def load(environ: dict | None = None) -> dict:
         "SMTP_CONNECTIONS": int(env.get("SMTP_CONNECTIONS", "4")),
         "MAIL_FROM": env.get("MAIL_FROM", "Samskab <noreply@samskab.local>"),
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # The municipality running the site: its words are refused as passwords (guessers try them first).
+        "MUNICIPALITY_NAME": env.get("MUNICIPALITY_NAME", "Lyngby-Taarbæk Kommune").strip(),
+        "RATELIMIT_STORAGE_URI": ratelimit_storage,
+        # A shared Redis (several municipalities, or tests) keeps each site's counters apart by prefix.
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "samskab"),
+        # Redis that is gone for a moment must not hang or fail a log-in: short timeouts, then the
+        # limiter counts in memory until Redis answers again (limits may reset; nothing fails).
+        "RATELIMIT_STORAGE_OPTIONS": ({"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+                                      if ratelimit_storage.startswith(("redis", "rediss")) else {}),
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -99,4 +127,15 @@ def load(environ: dict | None = None) -> dict:
         "RELATED_TASKS_CACHE_SECONDS": float(env.get("RELATED_TASKS_CACHE_SECONDS", "60")),
         "MATCHING_INDEX_DIR": env.get("MATCHING_INDEX_DIR") or None,
         "WTF_CSRF_TIME_LIMIT": None,
+        # OpenID Connect: MitID through a broker for citizens, the municipality's directory for staff.
+        "OIDC_CITIZEN": _oidc(env, "OIDC_CITIZEN", "openid"),
+        "OIDC_STAFF": _oidc(env, "OIDC_STAFF", "openid profile email"),
+        "OIDC_STAFF_ROLES_CLAIM": env.get("OIDC_STAFF_ROLES_CLAIM", "groups").strip() or "groups",
+        "OIDC_STAFF_ROLE_MAP": env.get("OIDC_STAFF_ROLE_MAP", "").strip(),
+        # A session ends after this long without a request, and this long after the log-in at the latest;
+        # coordinators and administrators see screening data, so theirs are shorter.
+        "SESSION_IDLE_MINUTES": int(env.get("SESSION_IDLE_MINUTES", "60")),
+        "SESSION_MAX_HOURS": int(env.get("SESSION_MAX_HOURS", "12")),
+        "PRIVILEGED_SESSION_IDLE_MINUTES": int(env.get("PRIVILEGED_SESSION_IDLE_MINUTES", "20")),
+        "PRIVILEGED_SESSION_MAX_HOURS": int(env.get("PRIVILEGED_SESSION_MAX_HOURS", "8")),
     }

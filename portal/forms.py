@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
-from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import ValidationError
 
-COMMON_PASSWORDS = Path(__file__).with_name("common_passwords.txt")
-MIN_PASSWORD_LENGTH = 10
+from portal.auth.password_policy import MIN_LENGTH as MIN_PASSWORD_LENGTH
 
 
 def clean_text(value):
@@ -77,20 +75,25 @@ class BaseForm(FlaskForm):
             return unbound_field.bind(form=form, **options)
 
 
-@lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
-    return frozenset(line.strip().lower() for line in COMMON_PASSWORDS.read_text().splitlines()
-                     if line.strip() and not line.startswith("#"))
+    from portal.auth import password_policy
+    return password_policy.common_passwords()
 
 
 def password_rules(form, field):
-    password = field.data or ""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(_l("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH))
-    if len(password) > 256:
-        raise ValidationError(_l("The password is too long."))
-    if password.lower() in common_passwords() or len(set(password)) < 4:
-        raise ValidationError(_l("That password is too common. Choose one that is harder to guess."))
+    from portal.auth import password_policy
     email = getattr(getattr(form, "email", None), "data", None)
-    if email and password.lower() == email.lower():
+    if email is None and current_user and current_user.is_authenticated:
+        email = current_user.email
+    reason = password_policy.refusal(field.data or "", email=email)
+    if reason == "short":
+        raise ValidationError(_l("The password must be at least %(n)d characters long.", n=MIN_PASSWORD_LENGTH))
+    if reason == "long":
+        raise ValidationError(_l("The password is too long."))
+    if reason == "common":
+        raise ValidationError(_l("That password is too common. Choose one that is harder to guess."))
+    if reason == "own_words":
+        raise ValidationError(_l("That password is made of this site's or the municipality's own words, which "
+                                 "are guessed first. Choose one that is harder to guess."))
+    if reason == "email":
         raise ValidationError(_l("The password must not be your e-mail address."))

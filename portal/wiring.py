@@ -47,8 +47,15 @@ def init_app(app: Flask) -> None:
                      compare_type=True, include_object=_include_object, render_item=_render_item)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: LOCAL_ZONE_NAME)
+    # Flask-Limiter keeps the first app's key prefix forever; the prefix must be this app's (several
+    # sites on one Redis, and tests that build many apps in one process).
+    limiter._key_prefix = app.config.get("RATELIMIT_KEY_PREFIX", "")
     limiter.init_app(app)
     _init_login(app)
+    # The dummy hash for unknown addresses is made now, not by the first unknown address (which
+    # would then take twice as long as a known one).
+    from models import passwords
+    passwords.warm_up()
     _register_blueprints(app)
     _register_errors(app)
     _register_template_helpers(app)
@@ -141,23 +148,30 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(raw: str):
-        uid, _sep, stamp = raw.partition(":")
-        if not uid.isdigit():
+        uid, _sep, _generation = raw.partition(":")
+        if not uid.isdecimal() or len(uid) > 10:
             return None
         user = db.session.get(User, int(uid))
-        # A deactivated or deleted account loses its open sessions at once, not only future log-ins.
+        # The id carries the session generation: after log-out, a new password, a role taken or a
+        # deactivation, a cookie from before no longer matches. A deleted account loses its sessions too.
         if user is None or user.get_id() != raw or not user.is_active:
             return None
+        sessions.withhold_privileged_roles(user)
         return user
+
+    from portal.auth import commands, oidc, sessions
+    sessions.init_app(app)
+    oidc.init_app(app)
+    app.extensions["samskab_csp"] = _content_security_policy(app)
+    app.cli.add_command(commands.totp_code)
 
     login_manager.login_message = None
 
 
 def _register_blueprints(app: Flask) -> None:
     """Every room; a room spread over several modules builds its blueprint from their route tables."""
-    from portal import citizens, councils, institutions
+    from portal import auth, citizens, councils, institutions
     from portal.admin.views import bp as admin
-    from portal.auth.views import bp as auth
     from portal.coordinators.views import bp as coordinators
     from portal.health.views import bp as health
     from portal.ideas.views import bp as ideas
@@ -165,7 +179,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.privacy.views import bp as privacy
     from portal.public.views import bp as public
 
-    for bp in (public, auth, citizens.blueprint(), institutions.blueprint(), councils.blueprint(), coordinators,
+    for bp in (public, auth.blueprint(), citizens.blueprint(), institutions.blueprint(), councils.blueprint(), coordinators,
                admin, mail, privacy, ideas, health):
         app.register_blueprint(bp)
 
@@ -268,17 +282,29 @@ def _register_template_helpers(app: Flask) -> None:
         g.lang = _select_locale()
 
 
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def _content_security_policy(app: Flask) -> str:
+    """The log-out form redirects to the OpenID providers' end-session pages, and browsers hold redirects
+    after a form to form-action too: the configured providers' origins are allowed there, nothing else."""
+    from urllib.parse import urlsplit
+
+    from portal.auth import oidc
+    origins = sorted({"{0.scheme}://{0.netloc}".format(urlsplit(p.issuer)) for p in oidc.configured(app).values()})
+    return CSP.replace("form-action 'self'", " ".join(["form-action 'self'", *origins]))
+
+
 def _security_headers(response):
-    csp = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-           "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-    response.headers.setdefault("Content-Security-Policy", csp)
+    from flask import current_app
+    response.headers.setdefault("Content-Security-Policy", current_app.extensions.get("samskab_csp", CSP))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    from flask import current_app
-    if current_app.config["PRODUCTION"]:
+    if current_app.config.get("PRODUCTION"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if request.endpoint and not request.endpoint.startswith("static") and "Cache-Control" not in response.headers:
         if current_user and current_user.is_authenticated:

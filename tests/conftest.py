@@ -115,6 +115,28 @@ def db_url(request, tmp_path):
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 
+REQUIRE_REDIS = os.environ.get("REQUIRE_REDIS") == "1"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_url(request):
+    """Redis for tests marked `redis`, with a key prefix of this test's own (parallel runs share the server)."""
+    import redis
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if REQUIRE_REDIS:
+            pytest.fail("Redis is required (REQUIRE_REDIS=1) but not reachable at " + REDIS_URL)
+        pytest.skip("Redis not available")
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_prefix():
+    return f"samskab-test-{os.getpid()}-{secrets.token_hex(4)}"
+
+
 @pytest.fixture
 def make_app(tmp_path, db_url, monkeypatch):
     monkeypatch.setenv("SAMSKAB_INSTANCE", str(tmp_path / "instance"))
@@ -148,14 +170,21 @@ def client(app):
 
 
 def sign_in(client, user):
-    """Log a user in through the session, without the form (the form has its own tests)."""
+    """Log a user in through the session, without the form (the form has its own tests).
+
+    The session is one that passed every step of the log-in, the second factor included.
+    """
     from flask_login.utils import _create_identifier
+
+    from models import utcnow
+    from portal.auth import sessions
     with client.application.test_request_context(environ_base=client.environ_base):
         identifier = _create_identifier()
     with client.session_transaction() as sess:
         sess["_user_id"] = user.get_id()
         sess["_fresh"] = True
         sess["_id"] = identifier
+        sess.update(sessions.values(method=sessions.PASSWORD, now=utcnow(), second_factor=True))
     return client
 
 

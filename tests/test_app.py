@@ -34,6 +34,7 @@ def test_security_headers(client):
 def test_production_mode_headers_and_cookies(tmp_path, monkeypatch):
     monkeypatch.setenv("SAMSKAB_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
     monkeypatch.setenv("SAMSKAB_INSTANCE", str(tmp_path))
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}", "TESTING": True})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]

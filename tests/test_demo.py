@@ -9,6 +9,7 @@ from models import (Council, Event, Idea, Institution, Occurrence, Project, Role
 from models.ideas import IdeaStatus
 from models.organisations import INSTITUTION_KINDS
 from portal.demo import DEMO_LOGINS, DEMO_PASSWORD, DemoDataExists, load_demo_data
+from tests.auth_steps import log_in_with_form
 
 
 def count(model) -> int:
@@ -102,8 +103,9 @@ def demo(request, app):
 
 
 def _log_in(app, email):
+    """Through the form, the second factor included for the coordinator."""
     client = app.test_client()
-    response = client.post("/log-ind", data={"email": email, "password": DEMO_PASSWORD})
+    response = log_in_with_form(client, email, DEMO_PASSWORD)
     assert response.status_code == 302, email
     return client
 

@@ -7,6 +7,7 @@ import pytest
 
 from models import Role, db, utcnow
 from portal.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_data
+from tests.auth_steps import log_in_with_form
 
 ROOT = Path(__file__).resolve().parent.parent
 CSS = (ROOT / "static" / "css" / "samskab.css").read_text()
@@ -156,7 +157,7 @@ def test_every_page_of_every_demo_role_has_labels_landmarks_and_ordered_headings
     for email in [None] + [e for e, _n, _r in DEMO_LOGINS]:
         client = app.test_client()
         if email:
-            assert client.post("/log-ind", data={"email": email, "password": DEMO_PASSWORD}).status_code == 302
+            assert log_in_with_form(client, email, DEMO_PASSWORD).status_code == 302
         for path in _get_routes(app):
             response = client.get(path)
             if response.status_code != 200 or response.mimetype != "text/html":

@@ -8,6 +8,7 @@ import pytest
 from models import db, utcnow
 from portal import config
 from portal.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_data
+from tests.auth_steps import log_in_with_form
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -73,7 +74,7 @@ def test_documented_settings_change_the_configuration(tmp_path):
     """Setting each documented variable really changes what the application is configured with."""
     samples = {"SAMSKAB_ENV": "production", "SAMSKAB_INSTANCE": str(tmp_path / "other"), "SMTP_STARTTLS": "1",
                "RATELIMIT_ENABLED": "0", "DATABASE_URL": "postgresql://u@h/db", "BASE_URL": "https://x.dk"}
-    base_env = {"SAMSKAB_INSTANCE": str(tmp_path), "SECRET_KEY": "s" * 40}
+    base_env = {"SAMSKAB_INSTANCE": str(tmp_path), "SECRET_KEY": "s" * 40, "RATELIMIT_STORAGE_URI": "memory://"}
     base = config.load(base_env)
     for name in set(_documented()) - MAKE_VARIABLES:
         value = samples.get(name, "12345")
@@ -109,7 +110,7 @@ def test_every_demo_login_works_through_the_login_form(app):
     db.session.commit()
     for email, _name, _roles in DEMO_LOGINS:
         client = app.test_client()
-        response = client.post("/log-ind", data={"email": email, "password": DEMO_PASSWORD})
+        response = log_in_with_form(client, email, DEMO_PASSWORD)
         assert response.status_code == 302, email
         home = response.headers["Location"]
         page = client.get(home)

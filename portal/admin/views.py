@@ -155,7 +155,7 @@ def _audit(target: User, action: str, detail: str) -> None:
 
 def _change_role(target: User, role: str, action: str) -> None:
     # The audit log (which the citizen sees) records changes only, not repeated clicks.
-    had = target.has_role(role)
+    had = target.holds_role(role)
     if action == "grant":
         if not had:
             target.grant(role)
@@ -165,10 +165,7 @@ def _change_role(target: User, role: str, action: str) -> None:
         if target.id == current_user.id and role == Role.ADMIN.value:
             flash(_("You cannot remove your own administrator role."), "error")
             return
-        for row in list(target.roles):
-            if row.role == role:
-                target.roles.remove(row)
-        if had:
+        if target.revoke(role):  # ends the person's sessions
             _audit(target, AuditAction.ROLE_REMOVED, role)
         flash(_("The role is removed."), "success")
     db.session.commit()
@@ -189,6 +186,7 @@ def _change_membership(target: User, organisation: str, action: str) -> None:
         _audit(target, AuditAction.MEMBERSHIP_ADDED, org.name)
     elif action == "remove" and existing is not None:
         db.session.delete(existing)
+        target.end_sessions()  # no open page keeps what the membership allowed
         _audit(target, AuditAction.MEMBERSHIP_REMOVED, org.name)
     db.session.commit()
     flash(_("The membership is updated."), "success")
@@ -204,8 +202,24 @@ def toggle_active(user_id: int):
             flash(_("You cannot deactivate yourself."), "error")
         else:
             target.active = not target.active
+            if not target.active:
+                target.end_sessions()
             _audit(target, AuditAction.ACTIVATED if target.active else AuditAction.DEACTIVATED, "")
             db.session.commit()
             flash(_("The user is reactivated.") if target.active else _("The user is deactivated."), "success")
     return redirect(url_for("admin.user", user_id=target.id))
 
+
+
+@bp.route("/brugere/<int:user_id>/andet-trin", methods=["POST"])
+@access(Role.ADMIN)
+def reset_second_factor(user_id: int):
+    """Forget a user's second factor (lost phone and recovery codes); they set up a new one, sessions end."""
+    from models import accounts
+    target = db.get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit() and target.totp_enabled_at is not None:
+        accounts.reset_second_factor(target)
+        _audit(target, "second_factor_reset", "")
+        db.session.commit()
+        flash(_("The user sets up the second step again at the next log-in."), "success")
+    return redirect(url_for("admin.user", user_id=target.id))

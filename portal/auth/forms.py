@@ -1,7 +1,7 @@
 """Forms for accounts."""
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from portal.forms import BaseForm, password_rules
 
@@ -46,3 +46,16 @@ class ChangePasswordForm(ResetForm):
 
 class ResendForm(BaseForm):
     email = EmailField(_l("E-mail"), validators=EMAIL)
+
+
+class SecondFactorForm(BaseForm):
+    code = StringField(_l("Code"), validators=[DataRequired(message=_l("Enter the code.")), Length(max=20)],
+                       render_kw={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"})
+    next = HiddenField()
+
+
+class MitIDWelcomeForm(BaseForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(message=_l("Enter your name.")), Length(max=120)])
+    email = EmailField(_l("E-mail for reminders (optional)"),
+                       validators=[Optional(), Email(message=_l("Enter a valid e-mail address, e.g. navn@eksempel.dk."),
+                                                     check_deliverability=False), Length(max=254)])

@@ -1,23 +1,27 @@
 """Account views."""
 from __future__ import annotations
 
-import hashlib
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, select
+from datetime import datetime, timezone
 
-from models import Role, User, db, utcnow
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from sqlalchemy import select
+
+from models import Role, User, accounts, db, passwords, utcnow
+from models.addresses import MAX_EMAIL_LENGTH, normalise_email
 from portal import tokens
 from portal.access import ANONYMOUS, LOGIN, PUBLIC, TOKEN, access
 from portal.auth.forms import ChangePasswordForm, ForgotForm, LoginForm, RegisterForm, ResendForm, ResetForm
 from portal.extensions import limiter
 from portal.mail.outbox import external_url, queue_mail
-from portal.mail.sender import deliver_soon
+from portal.routes import RouteTable
+from portal.auth import mailings, sessions
+from portal.mail.background import after_response, deliver_after_response
 
-bp = Blueprint("auth", __name__)
+routes = RouteTable()
 
 VERIFY_MAX_AGE = 7 * 24 * 3600
 RESET_MAX_AGE = 2 * 3600
@@ -40,9 +44,10 @@ def safe_next(target: str | None) -> str | None:
 
 
 def home_for(user: User) -> str:
-    if user.has_role(Role.ADMIN):
+    # The roles the person holds: a coordinator still waiting for the second factor is led there.
+    if user.holds_role(Role.ADMIN):
         return url_for("admin.index")
-    if user.has_role(Role.COORDINATOR):
+    if user.holds_role(Role.COORDINATOR):
         return url_for("coordinators.index")
     if user.has_role(Role.STAFF):
         return url_for("institutions.index")
@@ -51,15 +56,7 @@ def home_for(user: User) -> str:
     return url_for("citizens.index")
 
 
-def _by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
-
-
-def _password_stamp(user: User) -> str:
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
-
-
-@bp.route("/registrer", methods=["GET", "POST"])
+@routes.route("/registrer", methods=["GET", "POST"])
 @access(ANONYMOUS)
 @limiter.limit(REGISTER_LIMIT_PER_IP, methods=["POST"])
 @limiter.limit(MAIL_LIMIT_PER_ACCOUNT, methods=["POST"], key_func=lambda: _account_key())
@@ -67,22 +64,24 @@ def register():
     """Register as a citizen; the account is usable once the e-mail link is followed."""
     form = RegisterForm()
     if form.validate_on_submit():
-        email = form.email.data.lower()
-        existing = _by_email(email)
+        email = normalise_email(form.email.data)
+        existing = User.by_email(email)
         if existing is None:
             user = User(email=email, name=form.name.data, locale=_current_locale())
             user.set_password(form.password.data)
             user.grant(Role.CITIZEN)
             db.session.add(user)
             db.session.flush()
-            message = _queue_verification(user)
+            message = mailings.queue_verification(user)
         else:
-            # Same answer as for a new address, so the form does not reveal who has an account.
+            # Same answer and the same work as for a new address (one password hash, one mail queued),
+            # so neither the page nor its timing reveals who has an account.
+            passwords.spend_hash_work(form.password.data)
             message = queue_mail("account_exists", dedup_key=f"account_exists:{existing.id}:{utcnow():%Y%m%d%H}",
                                  recipient=existing, subject=lambda: _("Someone tried to register with your e-mail"),
                                  template="account_exists", context={"login_url": external_url("auth.login")})
         db.session.commit()
-        deliver_soon([message])
+        deliver_after_response([message])
         return render_template("auth/check_mail.html", email=email)
     return render_template("auth/register.html", form=form)
 
@@ -92,14 +91,7 @@ def _current_locale() -> str:
     return str(get_locale() or "da")[:2] if str(get_locale() or "da")[:2] in ("da", "en") else "da"
 
 
-def _queue_verification(user: User):
-    token = tokens.make("verify", {"uid": user.id, "email": user.email})
-    return queue_mail("verify", dedup_key=f"verify:{user.id}:{token[-12:]}", recipient=user,
-                      subject=lambda: _("Confirm your e-mail address"), template="verify",
-                      context={"link": external_url("auth.verify", token=token)})
-
-
-@bp.route("/bekraeft/<token>")
+@routes.route("/bekraeft/<token>")
 @access(TOKEN)
 def verify(token: str):
     """Follow the link from the verification e-mail."""
@@ -115,28 +107,32 @@ def verify(token: str):
     return redirect(url_for("auth.login"))
 
 
-@bp.route("/send-bekraeftelse-igen", methods=["GET", "POST"])
+@routes.route("/send-bekraeftelse-igen", methods=["GET", "POST"])
 @access(PUBLIC)
 @limiter.limit("5 per minute", methods=["POST"])
+@limiter.limit(MAIL_LIMIT_PER_ACCOUNT, methods=["POST"], key_func=lambda: _account_key())
 def resend():
-    """Send the verification e-mail again (same answer whether the address exists or not)."""
+    """Send the verification e-mail again (same answer and work whether the address exists or not)."""
     form = ResendForm()
     if form.validate_on_submit():
-        user = _by_email(form.email.data)
-        message = None
-        if user is not None and user.email_verified_at is None and user.is_active:
-            message = _queue_verification(user)
-            db.session.commit()
-        deliver_soon([message])
+        _ask_for_mail("verify", form.email.data)
         return render_template("auth/check_mail.html", email=form.email.data)
     return render_template("auth/resend.html", form=form)
 
 
+def _ask_for_mail(purpose: str, address: str) -> None:
+    # The account is looked up after the response: the request's work is the same for every address.
+    asked = mailings.ask(purpose, address, now=utcnow())
+    db.session.commit()
+    after_response(mailings.answer_and_deliver, [asked.id])
+
+
 def _account_key() -> str:
-    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+    # The same spelling as every lookup: a dressed-up address meets the same counter.
+    return "account:" + (normalise_email(request.form.get("email")) or "")[:MAX_EMAIL_LENGTH]
 
 
-@bp.route("/log-ind", methods=["GET", "POST"])
+@routes.route("/log-ind", methods=["GET", "POST"])
 @access(ANONYMOUS)
 @limiter.limit(LOGIN_LIMIT_PER_IP, methods=["POST"])
 @limiter.limit(LOGIN_LIMIT_PER_ACCOUNT, methods=["POST"], key_func=_account_key)
@@ -144,30 +140,78 @@ def login():
     """Log in with e-mail and password."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = _by_email(form.email.data)
-        if user is None or not user.check_password(form.password.data) or not user.is_active:
+        user = User.by_email(form.email.data)
+        # An unknown address is checked against a dummy hash: the same work, the same time.
+        right = user.check_password(form.password.data) if user else passwords.check_password(None, form.password.data)
+        if not right or not user.is_active:
             form.password.errors.append(_("The e-mail or the password is not right."))
         elif user.email_verified_at is None:
             form.email.errors.append(_("Please confirm your e-mail address first. We can send the link again."))
         else:
-            login_user(user)
-            user.last_seen_at = utcnow()
+            from portal.auth import oidc_views
+            pending_mitid = oidc_views.pending_identity()
+            sessions.begin(user, method=sessions.PASSWORD, now=utcnow())
+            oidc_views.link_pending_identity(user, pending_mitid, now=utcnow())
             db.session.commit()
             flash(_("Welcome, %(name)s.", name=user.name), "success")
-            return redirect(safe_next(form.next.data) or home_for(user))
-    return render_template("auth/login.html", form=form)
+            onward = safe_next(form.next.data) or home_for(user)
+            if sessions.second_factor_due(user):
+                return redirect(url_for("auth.second_factor", next=onward))
+            return redirect(onward)
+    from portal.auth import oidc, oidc_views
+    return render_template("auth/login.html", form=form, providers=oidc.configured(),
+                           linking_mitid=oidc_views.pending_identity() is not None)
 
 
-@bp.route("/log-ud", methods=["POST"])
+@routes.route("/log-ud", methods=["POST"])
 @access(LOGIN)
 def logout():
-    """Log out."""
-    logout_user()
+    """Log out: this session and every other session of the person end, and the provider's where it offers."""
+    from portal.auth import oidc_views
+    provider_logout = oidc_views.end_session_url()
+    _end_every_session()
     flash(_("You are logged out."), "success")
-    return redirect(url_for("public.home"))
+    return redirect(provider_logout or url_for("public.home"))
 
 
-@bp.route("/glemt-adgangskode", methods=["GET", "POST"])
+@routes.route("/log-ud-alle-steder", methods=["POST"])
+@access(LOGIN)
+def logout_everywhere():
+    """Log out on every device and browser at once (from the log-in and security page)."""
+    _end_every_session()
+    flash(_("You are logged out everywhere: on this device and on every other."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@routes.route("/indstillinger/sikkerhed")
+@access(LOGIN)
+def security():
+    """Log-in and security: how and when this session began, the password, log out everywhere."""
+    user = current_user._get_current_object()
+    started = session.get(sessions.AUTH_AT)
+    second_factor = None
+    if user.holds_role(*sessions.PRIVILEGED_ROLES) and user.password_hash:
+        second_factor = {"enabled": user.totp_enabled_at is not None, "shown": bool(session.get(sessions.SECOND_FACTOR)),
+                         "left": accounts.recovery_codes_left(user)}
+    from portal.auth import oidc
+    mitid = None
+    if "citizen" in oidc.configured():
+        mitid = {"verified_at": user.identity_verified_at,
+                 "linked": db.session.scalar(select(accounts.ExternalIdentity.id).where(
+                     accounts.ExternalIdentity.user_id == user.id, accounts.ExternalIdentity.provider == "citizen"))}
+    return render_template("auth/security.html", method=sessions.method(), mitid=mitid,
+                           started=datetime.fromtimestamp(started, timezone.utc) if isinstance(started, int) else None,
+                           has_password=bool(user.password_hash), second_factor=second_factor)
+
+
+def _end_every_session() -> None:
+    user = current_user._get_current_object()
+    user.end_sessions()
+    db.session.commit()
+    sessions.end_here()
+
+
+@routes.route("/glemt-adgangskode", methods=["GET", "POST"])
 @access(PUBLIC)
 @limiter.limit("5 per minute", methods=["POST"])
 @limiter.limit(MAIL_LIMIT_PER_ACCOUNT, methods=["POST"], key_func=lambda: _account_key())
@@ -175,26 +219,18 @@ def forgot():
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
     form = ForgotForm()
     if form.validate_on_submit():
-        user = _by_email(form.email.data)
-        message = None
-        if user is not None and user.is_active:
-            token = tokens.make("reset", {"uid": user.id, "stamp": _password_stamp(user)})
-            message = queue_mail("reset", dedup_key=f"reset:{user.id}:{token[-12:]}", recipient=user,
-                                 subject=lambda: _("Choose a new password"), template="reset",
-                                 context={"link": external_url("auth.reset", token=token)})
-            db.session.commit()
-        deliver_soon([message])
+        _ask_for_mail("reset", form.email.data)
         return render_template("auth/check_mail.html", email=form.email.data, reset=True)
     return render_template("auth/forgot.html", form=form)
 
 
-@bp.route("/nulstil-adgangskode/<token>", methods=["GET", "POST"])
+@routes.route("/nulstil-adgangskode/<token>", methods=["GET", "POST"])
 @access(TOKEN)
 def reset(token: str):
     """Choose a new password from the link in the e-mail; the link works once."""
     data = tokens.read("reset", token, RESET_MAX_AGE)
     user = db.session.get(User, data["uid"]) if isinstance(data, dict) and isinstance(data.get("uid"), int) else None
-    if user is None or data.get("stamp") != _password_stamp(user) or not user.is_active:
+    if user is None or data.get("stamp") != mailings.password_stamp(user) or not user.is_active:
         flash(_("The link is not valid or has expired. Ask for a new one."), "error")
         return redirect(url_for("auth.forgot"))
     form = ResetForm()
@@ -208,7 +244,7 @@ def reset(token: str):
     return render_template("auth/reset.html", form=form)
 
 
-@bp.route("/skift-adgangskode", methods=["GET", "POST"])
+@routes.route("/skift-adgangskode", methods=["GET", "POST"])
 @access(LOGIN)
 def change_password():
     """Change the password while logged in."""
@@ -217,9 +253,10 @@ def change_password():
         if not current_user.check_password(form.current.data):
             form.current.errors.append(_("The current password is not right."))
         else:
-            current_user.set_password(form.password.data)
+            user = current_user._get_current_object()
+            user.set_password(form.password.data)  # ends every session of the person ...
             db.session.commit()
-            login_user(current_user._get_current_object())  # the session id changed with the password stamp
+            login_user(user)  # ... but this one, which proved the current password, goes on
             flash(_("Your password is changed."), "success")
             return redirect(home_for(current_user))
     return render_template("auth/change_password.html", form=form)

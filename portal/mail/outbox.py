@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import force_locale, get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from models import OutboxMessage, OutboxStatus, User, db, utcnow
@@ -52,7 +52,7 @@ def _user_for(recipient: User | str) -> User | None:
     if isinstance(recipient, User):
         return recipient
     # A contact address that belongs to a profile gets that person's language and choices.
-    return db.session.scalar(select(User).where(func.lower(User.email) == recipient.strip().lower()))
+    return User.by_email(recipient)
 
 
 def queue_mail(kind: str, *, dedup_key: str, recipient: User | str, subject, template: str,

@@ -20,6 +20,7 @@ from portal.mail import outbox, sender
 from portal.scheduler import digests, followups, reminders, retention
 from portal.privacy import retention as privacy_retention
 from portal import suggestions
+from portal.auth import mailings
 from portal.scheduler.timing import LOCAL
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ JOBS: tuple[Job, ...] = (
     Job("digest_weekly", digests.weekly, _cron(day_of_week="mon", hour=digests.DIGEST_HOUR, minute=5),
         "weekly digest of news"),
     Job("deliver_outbox", deliver_outbox, _every(minutes=1), "send queued mails, retry with backoff"),
+    Job("account_mails", mailings.left_behind, _every(minutes=1), "answer asks for account mails left behind"),
     Job("matching_refit", suggestions.refit_job, _cron(minute=25),
         "rebuild the suggestion indexes (tasks, findable volunteers, ideas) from the database"),
 )

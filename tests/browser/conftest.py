@@ -52,8 +52,12 @@ def live_server(tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    _LIVE_APPS[f"http://127.0.0.1:{server.server_port}"] = app
     yield f"http://127.0.0.1:{server.server_port}", app
     server.shutdown()
+
+
+_LIVE_APPS = {}  # base URL -> app, so log_in can read a demo account's second factor
 
 
 @pytest.fixture
@@ -75,8 +79,22 @@ def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
 
 
 def log_in(page, base: str, email: str, password: str) -> None:
+    """Log in through the form; a coordinator or administrator then types the code from the app."""
     page.goto(base + "/log-ind")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Adgangskode").fill(password)
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
+    if "/log-ind/andet-trin/opsaet" in page.url:  # no app yet: set it up from the key shown for typing
+        import pyotp
+        page.get_by_label("Kode").fill(pyotp.TOTP(page.locator("code.secret").inner_text().replace(" ", "")).now())
+        page.locator("main form button[type=submit]").click()
+        page.get_by_role("link", name="Jeg har gemt koderne – fortsæt").click()
+        page.wait_for_load_state()
+    elif "/log-ind/andet-trin" in page.url:
+        from tests.auth_steps import totp_code
+        with _LIVE_APPS[base].app_context():
+            code = totp_code(email)
+        page.get_by_label("Kode").fill(code)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_load_state()

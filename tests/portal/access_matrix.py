@@ -45,6 +45,20 @@ MATRIX = {
     ("/nulstil-adgangskode/<token>", "POST"): everyone(302),
     ("/skift-adgangskode", "GET"): logged_in(),
     ("/skift-adgangskode", "POST"): logged_in(),
+    ("/log-ud-alle-steder", "POST"): everyone(302),
+    ("/indstillinger/sikkerhed", "GET"): logged_in(),
+    ("/indstillinger/sikkerhed/gendannelseskoder", "POST"): only(ok=403),  # no second factor set up
+    ("/admin/brugere/<int:user_id>/andet-trin", "POST"): only("admin", ok=302),
+    # OpenID Connect log-in: not configured in these tests, so there is no provider to go to
+    ("/log-ind/oidc/<slug>", "GET"): everyone(404),
+    ("/log-ind/oidc/<slug>/callback", "GET"): everyone(404),
+    ("/log-ind/oidc/borger/velkommen", "GET"): everyone(302),  # no first MitID log-in waiting
+    ("/log-ind/oidc/borger/velkommen", "POST"): everyone(302),
+    # every test session has shown its second factor already, so these pages send it onward
+    ("/log-ind/andet-trin", "GET"): everyone(302),
+    ("/log-ind/andet-trin", "POST"): everyone(302),
+    ("/log-ind/andet-trin/opsaet", "GET"): everyone(302),
+    ("/log-ind/andet-trin/opsaet", "POST"): everyone(302),
     # audiences
     ("/mig/", "GET"): only("citizen"),
     # finding tasks, signing up, the citizen's profile and tasks (a sign-up of someone else: 404)

@@ -43,7 +43,8 @@ def world(app, make):
               "message_id": failed_mail.id, "profile_id": target_profile.id,
               "project_id": project.id, "update_id": update.id, "comment_id": comment.id, "event_id": event.id,
               "task_id": open_task.id, "signup_id": target_signup.id, "occurrence_id": open_task.occurrences[0].id,
-              "idea_id": idea.id, "co_creator_id": co_creator.id, "target_kind": "idea", "target_id": idea.id}
+              "idea_id": idea.id, "co_creator_id": co_creator.id, "target_kind": "idea", "target_id": idea.id,
+              "slug": "borger"}
     return people, params
 
 

@@ -136,6 +136,7 @@ SHARED = {
     "/admin/institutioner/<int:institution_id>": "administrators manage every institution",
     "/admin/brugere/<int:user_id>": "administrators manage every user",
     "/admin/brugere/<int:user_id>/status": "administrators manage every user",
+    "/admin/brugere/<int:user_id>/andet-trin": "administrators manage every user",
     "/beskeder/<int:message_id>/igen": "administrators and coordinators see the whole outbox",
     "/koordinator/medbetjening/<int:user_id>": "coordinators assist every citizen",
     "/koordinator/profiler/<int:profile_id>": "coordinators review every profile (audited)",

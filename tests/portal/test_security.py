@@ -58,7 +58,7 @@ def _session_cookie(response) -> str:
 
 def test_production_sends_hsts_and_secure_cookies(make_app, make):
     from portal import config
-    settings = config.load({"SAMSKAB_ENV": "production", "SECRET_KEY": "k" * 32})
+    settings = config.load({"SAMSKAB_ENV": "production", "SECRET_KEY": "k" * 32, "RATELIMIT_STORAGE_URI": "memory://"})
     assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]
     app = make_app(PRODUCTION=True, SESSION_COOKIE_SECURE=True)
     with app.app_context():

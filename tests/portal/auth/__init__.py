@@ -1,0 +1,1 @@
+"""Tests of log-in, sessions, second factor and OpenID Connect."""
