@@ -37,7 +37,10 @@ def after_response(func: Callable, *args) -> None:
 
 def deliver_after_response(messages) -> None:
     """Deliver these committed outbox messages outside the request (when immediate sending is on)."""
-    ids = [m.id for m in messages if m is not None and m.id is not None]
+    from portal.mail import outbox
+    messages = [m for m in messages if m is not None]
+    outbox.hand_over(messages)
+    ids = [m.id for m in messages if m.id is not None]
     if ids and current_app.config.get("MAIL_SEND_IMMEDIATELY", True):
         from portal.mail import sender
         after_response(lambda: sender.deliver(ids=ids))

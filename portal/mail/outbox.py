@@ -171,6 +171,15 @@ def queued_in_transaction() -> list[OutboxMessage]:
     return list(db.session.info.get(QUEUED, []))
 
 
+def hand_over(messages) -> None:
+    """Leave these committed messages to another sender (account mails go out after the response), so the
+    after-request hook does not also send them inside the request."""
+    committed = db.session.info.get(COMMITTED)
+    if committed:
+        handed = {id(m) for m in messages}
+        committed[:] = [m for m in committed if id(m) not in handed]
+
+
 def take_committed() -> list[OutboxMessage]:
     """The messages queued in this session whose transaction has committed since the last call."""
     return db.session.info.pop(COMMITTED, [])
