@@ -544,33 +544,37 @@ class _State:
         other texts of the batch (search and search_many agree exactly).
         """
         analyzer = self.analyzer
-        type_of: dict = {}
+        type_of: dict = {}  # (phrase features, word, english) → type, for words carrying a phrase
+        word_type: tuple[dict, dict] = ({}, {})  # per language (Danish, English): word → type
         type_rows: list[tuple[np.ndarray, np.ndarray]] = []
         occurrences: list[int] = []
+        append = occurrences.append
         per_text: list[int] = []
         for text in texts:
             text = _as_text(text)
             english, words = analyzer.words(text)
             before = len(occurrences)
             phrases = analyzer.phrase_features(words, english)
+            types = word_type[english]
             for i, word in enumerate(words):
-                if i in phrases:  # a word with a phrase's features attached: its own row, once per batch
+                t = None if phrases and i in phrases else types.get(word)
+                if t is not None:
+                    append(t)
+                elif phrases and i in phrases:  # a word with a phrase's features attached: its own row
                     key = (phrases[i], word, english)
                     t = type_of.get(key)
                     if t is None:
                         t = type_of[key] = len(type_rows)
                         type_rows.append(self._known(phrases[i] + analyzer.word_subwords(word, english), query))
+                    append(t)
                 else:
-                    key = (word, english)
-                    t = type_of.get(key)
-                    if t is None:
-                        t = type_of[key] = len(type_rows)
-                        if query:
-                            type_rows.append(self._word_row(word, english))
-                        else:
-                            type_rows.append(self._known(analyzer.word_features(word, english)
-                                                         + analyzer.word_subwords(word, english), False))
-                occurrences.append(t)
+                    t = types[word] = len(type_rows)
+                    if query:
+                        type_rows.append(self._word_row(word, english))
+                    else:
+                        type_rows.append(self._known(analyzer.word_features(word, english)
+                                                     + analyzer.word_subwords(word, english), False))
+                    append(t)
             per_text.append(len(occurrences) - before)
         empty = np.zeros(0, dtype=np.int64)
         if not occurrences:
@@ -652,12 +656,19 @@ class _State:
     def _ranked_chunk(self, product: sp.csr_matrix, k: int, texts: list[str]) -> list[list[Match]]:
         """Same order as `_ranked` (score rounded, then str(id)), for every query row at once."""
         n = product.shape[0]
-        query_row = np.repeat(np.arange(n), np.diff(product.indptr))
+        query_row = np.repeat(np.arange(n, dtype=np.int64), np.diff(product.indptr))
         scores = _rounded(product.data)
         rows = product.indices.astype(np.int64)
         keep = scores > 0
         query_row, scores, rows = query_row[keep], scores[keep], rows[keep]
-        order = np.lexsort((self.tie_rank[rows], -scores, query_row))
+        ties = self.tie_rank[rows]
+        if n < 1 << 19 and len(self.tie_rank) < 1 << 24:
+            # One int64 key (query row | 10^6 − score in millionths | tie rank: 19 + 20 + 24 bits) and one
+            # sort instead of a three-key lexsort: the same order, about twice as fast.
+            missing = np.rint((1.0 - scores) * 10 ** SCORE_DECIMALS).astype(np.int64)
+            order = np.argsort((query_row << 44) | (missing << 24) | ties)
+        else:
+            order = np.lexsort((ties, -scores, query_row))
         query_row, scores, rows = query_row[order], scores[order], rows[order]
         starts = np.searchsorted(query_row, np.arange(n))
         position = np.arange(len(query_row)) - starts[query_row]
