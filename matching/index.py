@@ -672,14 +672,17 @@ class _State:
         starts = np.searchsorted(query_row, np.arange(n))
         position = np.arange(len(query_row)) - starts[query_row]
         take = position < k
-        results: list[list[Match]] = [[] for _ in range(n)]
+        query_row = query_row[take]
+        bounds = np.searchsorted(query_row, np.arange(n + 1)).tolist()
         row_ids, doc_texts = self.row_ids, self.texts
         with _collector_paused(n >= THREADED_FROM):
-            for i, row, score in zip(query_row[take].tolist(), rows[take].tolist(), scores[take].tolist()):
-                doc_id = row_ids[row]
-                if doc_id is not _GONE:
-                    results[i].append(Match(doc_id, score, None, (self, texts[i], doc_texts[doc_id])))
-        return results
+            ids = [row_ids[row] for row in rows[take].tolist()]
+            scores = scores[take].tolist()
+            # One list comprehension per query (its results are contiguous): cheaper than appending one
+            # Match at a time to the list of its query.
+            return [[Match(doc_id, score, None, (self, text, doc_texts[doc_id]))
+                     for doc_id, score in zip(ids[start:end], scores[start:end]) if doc_id is not _GONE]
+                    for text, start, end in zip(texts, bounds, bounds[1:])]
 
     def _segment_topn(self, q, matrix_t, top_n, row_map) -> sp.csr_matrix:
         matrix_t = _with_height(matrix_t, q.shape[1])
