@@ -25,6 +25,8 @@ MIN_REASON_SHARE = 0.1  # a pair of words carrying less of the score than this i
 MAX_WORD_ROWS = 200_000  # analysed words whose columns are cached for queries
 SCORE_DECIMALS = 6
 DTYPE = np.float32
+# Indexes of fewer rows rank a batch with one packed int64 sort key (their tie ranks fit in 24 bits).
+PACKED_KEY_ROWS = 1 << 24
 WORDS, SUBWORDS = 0, 1  # the two channels (column groups)
 # A small index keeps every n-gram found in at most this many documents, whatever Params.subword_max_df says.
 SUBWORD_MIN_LIMIT = 5
@@ -661,7 +663,7 @@ class _State:
         keep = scores > 0
         query_row, scores, rows = query_row[keep], scores[keep], rows[keep]
         ties = self.tie_rank[rows]
-        if n < 1 << 19 and len(self.tie_rank) < 1 << 24:
+        if n < 1 << 19 and len(self.tie_rank) < PACKED_KEY_ROWS:
             # One int64 key (query row | 10^6 − score in millionths | tie rank: 19 + 20 + 24 bits) and one
             # sort instead of a three-key lexsort: the same order, about twice as fast.
             missing = np.rint((1.0 - scores) * 10 ** SCORE_DECIMALS).astype(np.int64)
