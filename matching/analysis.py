@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import threading
 import unicodedata
@@ -68,7 +69,13 @@ def normalize(text: str) -> str:
 
 def surface_tokens(text: str) -> list[str]:
     """Words as written (NFC): letters/digits joined by hyphens or apostrophes; pure numbers dropped."""
-    return [t[:MAX_WORD_CHARS] for t in _TOKEN.findall(normalize(text)) if not t.isdigit()]
+    found = _TOKEN.findall(normalize(text))
+    # The filters run as C loops (map) and rebuild the list only when needed: this is per query text.
+    if any(map(str.isdigit, found)):
+        found = [t for t in found if not t.isdigit()]
+    if found and max(map(len, found)) > MAX_WORD_CHARS:
+        found = [t[:MAX_WORD_CHARS] for t in found]
+    return found
 
 
 def fold(token: str) -> str:
@@ -120,6 +127,9 @@ def _surface_forms(token: str) -> tuple[str, str, int]:
     """A surface token's lower-cased and folded forms and its language vote (cached: texts repeat words)."""
     low = token.lower()
     return low, fold(token), _language_vote(low)
+
+
+_LOWER, _FOLDED, _VOTE = operator.itemgetter(0), operator.itemgetter(1), operator.itemgetter(2)  # of _surface_forms
 
 
 def _english_stem_lexicon() -> dict[str, tuple[str, ...]]:
@@ -254,9 +264,9 @@ class Analyzer:
 
     def words(self, text: str) -> tuple[bool, list[str]]:
         """Whether the text reads as English, and its words as analysed (lower-cased; Danish ones folded)."""
-        forms = [_surface_forms(t) for t in surface_tokens(text)]
-        english = sum(vote for _, _, vote in forms) > 0
-        return english, [low if english else folded for low, folded, _ in forms]
+        forms = list(map(_surface_forms, surface_tokens(text)))
+        english = sum(map(_VOTE, forms)) > 0
+        return english, list(map(_LOWER if english else _FOLDED, forms))
 
     def phrase_features(self, words: list[str], english: bool) -> dict[int, tuple[tuple[str, float], ...]]:
         """The words (by position) whose word-channel features differ from their own because a

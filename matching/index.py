@@ -1,10 +1,9 @@
 """TextIndex: an incremental sparse TF-IDF index with cosine top-k search and readable reasons."""
 from __future__ import annotations
 
-import contextlib
 import gc
 import threading
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +25,8 @@ MIN_REASON_SHARE = 0.1  # a pair of words carrying less of the score than this i
 MAX_WORD_ROWS = 200_000  # analysed words whose columns are cached for queries
 SCORE_DECIMALS = 6
 DTYPE = np.float32
+# Indexes of fewer rows rank a batch with one packed int64 sort key (their tie ranks fit in 24 bits).
+PACKED_KEY_ROWS = 1 << 24
 WORDS, SUBWORDS = 0, 1  # the two channels (column groups)
 # A small index keeps every n-gram found in at most this many documents, whatever Params.subword_max_df says.
 SUBWORD_MIN_LIMIT = 5
@@ -544,33 +545,37 @@ class _State:
         other texts of the batch (search and search_many agree exactly).
         """
         analyzer = self.analyzer
-        type_of: dict = {}
+        type_of: dict = {}  # (phrase features, word, english) → type, for words carrying a phrase
+        word_type: tuple[dict, dict] = ({}, {})  # per language (Danish, English): word → type
         type_rows: list[tuple[np.ndarray, np.ndarray]] = []
         occurrences: list[int] = []
+        append = occurrences.append
         per_text: list[int] = []
         for text in texts:
             text = _as_text(text)
             english, words = analyzer.words(text)
             before = len(occurrences)
             phrases = analyzer.phrase_features(words, english)
+            types = word_type[english]
             for i, word in enumerate(words):
-                if i in phrases:  # a word with a phrase's features attached: its own row, once per batch
+                t = None if phrases and i in phrases else types.get(word)
+                if t is not None:
+                    append(t)
+                elif phrases and i in phrases:  # a word with a phrase's features attached: its own row
                     key = (phrases[i], word, english)
                     t = type_of.get(key)
                     if t is None:
                         t = type_of[key] = len(type_rows)
                         type_rows.append(self._known(phrases[i] + analyzer.word_subwords(word, english), query))
+                    append(t)
                 else:
-                    key = (word, english)
-                    t = type_of.get(key)
-                    if t is None:
-                        t = type_of[key] = len(type_rows)
-                        if query:
-                            type_rows.append(self._word_row(word, english))
-                        else:
-                            type_rows.append(self._known(analyzer.word_features(word, english)
-                                                         + analyzer.word_subwords(word, english), False))
-                occurrences.append(t)
+                    t = types[word] = len(type_rows)
+                    if query:
+                        type_rows.append(self._word_row(word, english))
+                    else:
+                        type_rows.append(self._known(analyzer.word_features(word, english)
+                                                     + analyzer.word_subwords(word, english), False))
+                    append(t)
             per_text.append(len(occurrences) - before)
         empty = np.zeros(0, dtype=np.int64)
         if not occurrences:
@@ -652,24 +657,34 @@ class _State:
     def _ranked_chunk(self, product: sp.csr_matrix, k: int, texts: list[str]) -> list[list[Match]]:
         """Same order as `_ranked` (score rounded, then str(id)), for every query row at once."""
         n = product.shape[0]
-        query_row = np.repeat(np.arange(n), np.diff(product.indptr))
+        query_row = np.repeat(np.arange(n, dtype=np.int64), np.diff(product.indptr))
         scores = _rounded(product.data)
         rows = product.indices.astype(np.int64)
         keep = scores > 0
         query_row, scores, rows = query_row[keep], scores[keep], rows[keep]
-        order = np.lexsort((self.tie_rank[rows], -scores, query_row))
+        ties = self.tie_rank[rows]
+        if n < 1 << 19 and len(self.tie_rank) < PACKED_KEY_ROWS:
+            # One int64 key (query row | 10^6 − score in millionths | tie rank: 19 + 20 + 24 bits) and one
+            # sort instead of a three-key lexsort: the same order, about twice as fast.
+            missing = np.rint((1.0 - scores) * 10 ** SCORE_DECIMALS).astype(np.int64)
+            order = np.argsort((query_row << 44) | (missing << 24) | ties)
+        else:
+            order = np.lexsort((ties, -scores, query_row))
         query_row, scores, rows = query_row[order], scores[order], rows[order]
         starts = np.searchsorted(query_row, np.arange(n))
         position = np.arange(len(query_row)) - starts[query_row]
         take = position < k
-        results: list[list[Match]] = [[] for _ in range(n)]
+        query_row = query_row[take]
+        bounds = np.searchsorted(query_row, np.arange(n + 1)).tolist()
         row_ids, doc_texts = self.row_ids, self.texts
         with _collector_paused(n >= THREADED_FROM):
-            for i, row, score in zip(query_row[take].tolist(), rows[take].tolist(), scores[take].tolist()):
-                doc_id = row_ids[row]
-                if doc_id is not _GONE:
-                    results[i].append(Match(doc_id, score, None, (self, texts[i], doc_texts[doc_id])))
-        return results
+            ids = [row_ids[row] for row in rows[take].tolist()]
+            scores = scores[take].tolist()
+            # One list comprehension per query (its results are contiguous): cheaper than appending one
+            # Match at a time to the list of its query.
+            return [[Match(doc_id, score, None, (self, text, doc_texts[doc_id]))
+                     for doc_id, score in zip(ids[start:end], scores[start:end]) if doc_id is not _GONE]
+                    for text, start, end in zip(texts, bounds, bounds[1:])]
 
     def _segment_topn(self, q, matrix_t, top_n, row_map) -> sp.csr_matrix:
         matrix_t = _with_height(matrix_t, q.shape[1])
@@ -723,20 +738,29 @@ class _RowMapped:
         return rows, self.product.data[start:end]
 
 
-@contextlib.contextmanager
-def _collector_paused(large: bool) -> Iterator[None]:
+class _collector_paused:  # noqa: N801 (used like a function: `with _collector_paused(large):`)
     """Pause Python's cyclic garbage collector while a large batch builds its results: hundreds of
     thousands of small objects without cycles would otherwise trigger many full collections (about 40 %
     of the batch's ranking time on the bench). It is switched back on at once, and left alone when the
-    application had switched it off itself."""
-    if not large or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+    application had switched it off itself. A plain class, not contextlib's generator: a single query
+    enters it twice, and the generator machinery cost a tenth of a query's time."""
+
+    __slots__ = ("_large", "_paused")
+
+    def __init__(self, large: bool) -> None:
+        self._large = large
+        self._paused = False
+
+    def __enter__(self) -> None:
+        if self._large and gc.isenabled():
+            gc.disable()
+            self._paused = True
+
+    def __exit__(self, *exc_info) -> bool:
+        if self._paused:
+            gc.enable()
+            self._paused = False
+        return False
 
 
 def _int32(matrix: sp.csr_matrix) -> sp.csr_matrix:

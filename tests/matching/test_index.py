@@ -165,3 +165,20 @@ def test_import_loads_neither_flask_nor_sqlalchemy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2])
     assert json.loads(out.stdout.replace("'", '"')) == []
+
+
+@pytest.mark.parametrize("packed", [True, False])
+def test_a_batch_breaks_ties_by_the_ids_text_with_either_sort(monkeypatch, packed):
+    # Equal texts tie; ties go by str(id) ("10" < "11" < "2"), with the packed sort key and without it.
+    import matching.index as index_module
+
+    if not packed:
+        monkeypatch.setattr(index_module, "PACKED_KEY_ROWS", 0)
+    docs = {2: "Lektiehjælp i biblioteket", 10: "Lektiehjælp i biblioteket", 11: "Lektiehjælp i biblioteket",
+            3: "Lektiehjælp og kaffe i biblioteket om tirsdagen", 4: "Havearbejde i kolonihaven"}
+    index = TextIndex.build(docs)
+    queries = ["lektiehjælp i biblioteket"] * 300  # enough rows for the threaded product too
+    for matches in index.search_many(queries, k=4):
+        assert [m.id for m in matches] == [10, 11, 2, 3]
+        assert matches[0].score == matches[2].score > matches[3].score
+    assert [m.id for m in index.search(queries[0], k=4)] == [10, 11, 2, 3]

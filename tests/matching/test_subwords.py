@@ -140,3 +140,29 @@ def test_query_rows_are_the_analysers_features(text):
     expected.update(state.analyzer.subwords(text))
     expected = {state.vocab[f]: w for f, w in expected.items() if f in state.vocab and state.active[state.vocab[f]]}
     assert dict(zip(cols.tolist(), raw.tolist())) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("query, document, reason", [
+    # compounds: a linking -s-, a head met whole, a part inside a longer word, the Danish "fuge" -e-
+    ("Jeg vil gerne være besøgsven", "Besøgsvenner til ensomme ældre i Lyngby.", "besøgsven ~ besøgsvenner"),
+    ("Jeg træner fodbold", "Fodboldtræner til U10-holdet.", "fodbold ~ fodboldtræner"),
+    ("Jeg synger i kor", "Korsang på plejehjemmet om torsdagen.", "kor ~ korsang"),
+    ("svømning", "Svømmetræning for børn i svømmehallen.", "svømning ~ svømmetræning"),
+    ("Jeg kan læse højt", "Højtlæsning for børnene i børnehaven.", "højt ~ højtlæsning"),
+    # inflection: plural and definite forms, e-syncope (cykel / cykler)
+    ("Glad for gåture", "Gåtur med hunden fra internatet.", "gåture"),
+    ("Jeg er uddannet sygeplejerske", "Vi mangler sygeplejersker til løbet.", "sygeplejerske"),
+    ("Frivillig i genbrugsbutik", "Ekspedient i genbrugsbutikken på hovedgaden.", "genbrugsbutik"),
+    ("Jeg reparerer cykler", "Cykelværksted for flygtninge.", None),
+    # spelling variants: accents, the old aa, hyphenation
+    ("Har mange idéer til aktiviteter", "Kom med dine ideer til sommerfesten.", "idéer ~ ideer"),
+    ("Jeg kommer fra Aabenraa", "Frivillig i Åbenrå til byfesten.", None),
+    ("e-mail og computer", "Hjælp til email og computere.", "e-mail ~ email"),
+])
+def test_more_danish_compounds_inflections_and_spellings(query, document, reason):
+    index = TextIndex.build({**FILLER, "target": document})
+    matches = index.search(query, k=3)
+    assert matches and matches[0].id == "target", [(m.id, m.score) for m in matches]
+    assert matches[0].score >= DEFAULT.min_score  # shown on the pages, not dropped as a stray match
+    if reason is not None:
+        assert matches[0].explanation[0] == reason
