@@ -358,6 +358,23 @@ def volunteers_for(task: Task, *, now: datetime | None = None, k: int = SHOWN,
     return [VolunteerSuggestion(users[s.id], s, s.id in invited) for s in ranked if s.id in users]
 
 
+def tasks_and_obstacle(user: User, *, now: datetime | None = None) -> dict:
+    """The page context of "Forslag til dig": the suggestions, and when there are none, what stands in
+    the way (portal.obstacles)."""
+    from portal import obstacles
+    now = now or utcnow()
+    found = tasks_for(user, now=now)
+    return {"suggestions": found, "obstacle": None if found else obstacles.for_citizen(user, now=now)}
+
+
+def volunteers_and_obstacle(task: Task, *, now: datetime | None = None) -> dict:
+    """The page context of "Foreslåede frivillige": the suggestions, or what stands in the way."""
+    from portal import obstacles
+    now = now or utcnow()
+    found = volunteers_for(task, now=now)
+    return {"suggested_volunteers": found, "obstacle": None if found else obstacles.for_task(task, now=now)}
+
+
 def related_tasks(task: Task, *, now: datetime | None = None, k: int = RELATED_SHOWN) -> list[TaskSuggestion]:
     """Other bookable tasks whose text is close to this one's (on the public task page)."""
     now = now or utcnow()

@@ -81,3 +81,151 @@ def test_promotion_mail_and_calendar_name_what_the_place_waits_for(app, client, 
     description = str(event["DESCRIPTION"])
     assert "venter på, at vi registrerer din tavshedserklæring" in description
     assert "børneattest" not in description
+
+
+# --- an empty list says what stands in the way ---------------------------------------------------
+
+def _obstacle(page: str) -> str:
+    assert 'data-obstacle="' in page, "no obstacle shown"
+    return page.split('data-obstacle="')[1].split('"')[0]
+
+
+def test_citizen_far_away_is_told_to_widen_the_distance(app, client, make, login):
+    _staff, inst = _institution(make)
+    make.task(inst, **READING)  # in 2800
+    citizen = make.user()
+    make.profile(citizen, postcode="8000", travel_km=5, **READER)
+    db.session.commit()
+    assert suggestions.tasks_for(citizen) == []
+    login(citizen)
+    page = client.get("/mig/").get_data(as_text=True)
+    assert _obstacle(page) == "distance"
+    assert "Ingen opgaver, der passer til dig, inden for 5 km af 8000." in page
+    assert "Prøv en længere afstand i din profil: inden for 500 km ville 1 opgave passe." in page
+    assert 'href="/min-profil#travel_km"' in page
+    assert "Fortæl mere" not in page.split('id="suggestions-heading"')[-1]
+    assert _obstacle(client.get("/mine-opgaver").get_data(as_text=True)) == "distance"
+
+
+def test_citizen_nearby_needs_only_25_km(app, client, make, login):
+    _staff, inst = _institution(make)
+    make.task(inst, **READING)  # in 2800
+    citizen = make.user()
+    make.profile(citizen, postcode="2830", travel_km=5, **READER)
+    db.session.commit()
+    login(citizen)
+    page = client.get("/mig/").get_data(as_text=True)
+    assert "inden for 25 km ville 1 opgave passe" in page
+
+
+def test_citizen_told_about_time_away_text_full_and_signed_up(app, client, make, login):
+    from models import AvailabilitySlot, AwayPeriod
+    _staff, inst = _institution(make)
+    task = make.task(inst, **READING)
+    citizen = make.user()
+    profile = make.profile(citizen, **READER)
+    occurrence = task.occurrences[0]
+    local = occurrence.starts_at.astimezone(suggestions.ranking.COPENHAGEN)
+    other_day = (local.weekday() + 3) % 7
+    db.session.add(AvailabilitySlot(profile_id=profile.id, weekday=other_day, part="morning"))
+    db.session.commit()
+    login(citizen)
+    page = client.get("/mig/").get_data(as_text=True)
+    assert _obstacle(page) == "time" and "men ikke på de tidspunkter, du har sagt passer dig" in page
+    assert 'href="/min-profil#availability"' in page
+    # Away on the day instead: the away period is named.
+    for slot in list(profile.availability):
+        db.session.delete(slot)
+    db.session.add(AwayPeriod(profile_id=profile.id, starts_on=local.date(), ends_on=local.date()))
+    db.session.commit()
+    page = client.get("/mig/").get_data(as_text=True)
+    assert _obstacle(page) == "time" and "mens du er væk" in page
+    # Full: the waiting list is offered.
+    db.session.delete(db.session.scalars(select(AwayPeriod)).one())
+    occurrence.capacity = 1
+    make.signup_record(occurrence, make.user())
+    db.session.commit()
+    page = client.get("/mig/").get_data(as_text=True)
+    assert _obstacle(page) == "full" and "venteliste" in page
+    # Signed up for the one task there is.
+    occurrence.capacity = 5
+    make.signup_record(occurrence, citizen)
+    db.session.commit()
+    assert _obstacle(client.get("/mig/").get_data(as_text=True)) == "signed_up"
+
+
+def test_citizen_whose_words_meet_nothing_is_asked_for_more(app, client, make, login):
+    _staff, inst = _institution(make)
+    make.task(inst, **READING)
+    citizen = make.user()
+    make.profile(citizen, skills="Motorcykler", interests="Fodbold")
+    db.session.commit()
+    login(citizen)
+    page = client.get("/mig/").get_data(as_text=True)
+    assert _obstacle(page) == "text" and "Fortæl mere om, hvad du kan lide" in page
+
+
+def test_obstacle_counts_each_stage(app, make):
+    from portal import obstacles
+    _staff, inst = _institution(make)
+    make.task(inst, **READING)
+    make.task(inst, **dict(READING, title="Højtlæsning i vuggestuen"))
+    make.task(inst, title="Havearbejde", description="Luge og plante.", skills_wanted="Grønne fingre",
+              volunteers_do="Luger bedene.")
+    citizen = make.user()
+    make.profile(citizen, postcode="8000", travel_km=5, **READER)
+    db.session.commit()
+    with app.test_request_context():
+        found = obstacles.for_citizen(citizen, now=utcnow())
+    assert found.code == "distance"
+    assert found.counts["candidates"] == 3 and found.counts["text"] == 1 and found.counts["distance"] == 2
+    assert found.counts["signed_up"] == 0 and found.counts["time"] == 0
+
+
+def test_institution_told_about_consent_distance_and_time(app, client, make, login):
+    staff, inst = _institution(make)
+    task = make.task(inst, **READING)
+    hidden = make.user(name="Hemmelig Person")
+    make.profile(hidden, consent_to_be_found=False, **READER)
+    db.session.commit()
+    login(staff)
+    page = client.get(f"/institution/opgaver/{task.id}/forslag").get_data(as_text=True)
+    assert _obstacle(page) == "consent" and "Hemmelig Person" not in page
+    assert "1 frivillig passer til opgaven, men har ikke sagt ja til, at institutioner må finde dem." in page
+    far = make.user(name="Fjern Frivillig")
+    make.profile(far, consent_to_be_found=True, postcode="8000", travel_km=5, **READER)
+    db.session.commit()
+    page = client.get(f"/institution/opgaver/{task.id}").get_data(as_text=True)
+    assert _obstacle(page) == "distance" and "Fjern Frivillig" not in page
+    assert "bor længere fra 2800, end de vil rejse" in page
+    from models import AvailabilitySlot
+    far_profile = far.profile
+    far_profile.postcode, far_profile.travel_km = "2800", 10
+    local = task.occurrences[0].starts_at.astimezone(suggestions.ranking.COPENHAGEN)
+    db.session.add(AvailabilitySlot(profile_id=far_profile.id, weekday=(local.weekday() + 1) % 7, part="evening"))
+    db.session.commit()
+    page = client.get(f"/institution/opgaver/{task.id}/forslag").get_data(as_text=True)
+    assert _obstacle(page) == "time" and "1 af dem har tid" in page
+    assert f'href="/institution/opgaver/{task.id}/rediger"' in page
+
+
+def test_institution_task_without_free_places_says_so(app, client, make, login):
+    staff, inst = _institution(make)
+    task = make.task(inst, capacity=1, **READING)
+    make.signup_record(task.occurrences[0], make.user())
+    db.session.commit()
+    login(staff)
+    page = client.get(f"/institution/opgaver/{task.id}/forslag").get_data(as_text=True)
+    assert _obstacle(page) == "no_times"
+
+
+def test_sparring_agent_told_that_those_who_fit_have_not_consented(app, client, make, login):
+    coordinator = make.user(Role.COORDINATOR)
+    initiator = make.user()
+    idea = make.idea(initiator, title="Læsecafé for børn", what="Vi vil læse højt af billedbøger for børn.")
+    person = make.user(name="Hemmelig Læser")
+    make.profile(person, consent_to_be_found=False, **READER)
+    db.session.commit()
+    login(coordinator)
+    page = client.get(f"/ideer/{idea.id}").get_data(as_text=True)
+    assert _obstacle(page) == "consent" and "Hemmelig Læser" not in page
