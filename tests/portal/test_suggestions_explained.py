@@ -229,3 +229,37 @@ def test_sparring_agent_told_that_those_who_fit_have_not_consented(app, client, 
     login(coordinator)
     page = client.get(f"/ideer/{idea.id}").get_data(as_text=True)
     assert _obstacle(page) == "consent" and "Hemmelig Læser" not in page
+
+
+# --- the share of open tasks with at least three suggested volunteers ----------------------------
+
+def test_suggestions_report_counts_tasks_with_three_suggested_volunteers(app, make):
+    import json
+    _staff, inst = _institution(make)
+    reading = make.task(inst, **READING)
+    make.task(inst, title="Kridtning af baner", description="Kridt banerne.", skills_wanted="Praktisk",
+              volunteers_do="Kridter baner.")
+    for n in range(3):
+        make.profile(make.user(name=f"Læser {n}"), consent_to_be_found=True, **READER)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["suggestions", "report", "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)
+    assert figures["open_tasks"] == 2 and figures["with_minimum"] == 1 and figures["share"] == 0.5
+    assert figures["causes"] == {"text": 1}
+    assert [item["title"] for item in figures["short"]] == ["Kridtning af baner"]
+    text = runner.invoke(args=["suggestions", "report"]).output
+    assert "With at least 3 suggested volunteers: 1 (50%)" in text
+    assert reading.title not in text
+
+
+def test_demo_data_gives_most_open_tasks_three_suggested_volunteers(app):
+    from portal.demo import load_demo_data
+    from portal.suggestion_report import coverage
+    load_demo_data(db.session, now=utcnow())
+    db.session.commit()
+    figures = coverage()
+    assert figures.open_tasks >= 40 and figures.share >= 0.8, figures
+    # The tasks left are those without a free place: nobody can be suggested for them.
+    assert set(figures.causes) <= {"no_times"}
