@@ -263,3 +263,97 @@ def test_demo_data_gives_most_open_tasks_three_suggested_volunteers(app):
     assert figures.open_tasks >= 40 and figures.share >= 0.8, figures
     # The tasks left are those without a free place: nobody can be suggested for them.
     assert set(figures.causes) <= {"no_times"}
+
+
+# --- on a full date, the other dates with free places first ------------------------------------
+
+def _weekly_with_first_full(make, inst, citizen_taking=None):
+    task = make.task(inst, occurrences=3, capacity=1, recurrence="weekly", **READING)
+    first, second, third = sorted(task.occurrences, key=lambda o: o.starts_at)
+    make.signup_record(first, make.user())
+    if citizen_taking is not None:
+        make.signup_record(second, citizen_taking)
+    return task, first, second, third
+
+
+def test_task_page_offers_a_free_date_before_the_waiting_list(app, client, make, login):
+    _staff, inst = _institution(make)
+    citizen = make.user()
+    make.profile(citizen)
+    task, first, second, _third = _weekly_with_first_full(make, inst)
+    db.session.commit()
+    login(citizen)
+    page = client.get(f"/opgaver/{task.id}").get_data(as_text=True)
+    row = page.split(f'data-instead-of="{first.id}"')[0].rsplit("<tr>", 1)[-1] + page.split(
+        f'data-instead-of="{first.id}"')[1].split("</tr>")[0]
+    instead = f"/opgaver/{task.id}/tilmeld?occurrence={second.id}"
+    waitlist = f"/opgaver/{task.id}/tilmeld?occurrence={first.id}"
+    assert instead in row and waitlist in row and row.index(instead) < row.index(waitlist)
+    assert "Ledig plads" in row and "i stedet" in row
+
+
+def test_task_page_skips_dates_the_citizen_holds(app, client, make, login):
+    _staff, inst = _institution(make)
+    citizen = make.user()
+    make.profile(citizen)
+    task, first, second, third = _weekly_with_first_full(make, inst, citizen_taking=make.user())
+    db.session.commit()
+    login(citizen)
+    page = client.get(f"/opgaver/{task.id}").get_data(as_text=True)
+    # the second date is full too now: the third is offered for both
+    assert f'data-instead-of="{first.id}"' in page and f'data-instead-of="{second.id}"' in page
+    assert page.count(f"/opgaver/{task.id}/tilmeld?occurrence={third.id}") == 3
+
+
+def test_sign_up_page_and_waitlist_confirmation_offer_the_other_dates(app, client, make, login):
+    _staff, inst = _institution(make)
+    citizen = make.user()
+    make.profile(citizen)
+    task, first, second, third = _weekly_with_first_full(make, inst)
+    db.session.commit()
+    login(citizen)
+    page = client.get(f"/opgaver/{task.id}/tilmeld?occurrence={first.id}").get_data(as_text=True)
+    offer = page.split('id="other-times-heading"')[1]
+    assert "Denne tid er fuld, men andre tider har ledige pladser" in page
+    assert f"occurrence={second.id}" in offer and f"occurrence={third.id}" in offer
+    assert page.index('id="other-times-heading"') < page.index('button type="submit" class="button"')
+    # A free time shows no such offer.
+    assert "other-times-heading" not in client.get(
+        f"/opgaver/{task.id}/tilmeld?occurrence={second.id}").get_data(as_text=True)
+    response = client.post(f"/opgaver/{task.id}/tilmeld", data={"occurrence": str(first.id)})
+    confirmation = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "ventelisten" in confirmation
+    offer = confirmation.split('id="other-times-heading"')[1]
+    assert f"occurrence={second.id}" in offer and f"occurrence={third.id}" in offer
+    # Signing up for the free one: it is no longer offered, and nothing is offered for a plain sign-up.
+    response = client.post(f"/opgaver/{task.id}/tilmeld", data={"occurrence": str(second.id)})
+    after = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "other-times-heading" not in after
+
+
+def test_assisted_sign_up_on_a_full_date_names_the_free_dates(app, client, make, login):
+    coordinator = make.user(Role.COORDINATOR)
+    _staff, inst = _institution(make)
+    citizen = make.user()
+    make.profile(citizen)
+    task, first, second, _third = _weekly_with_first_full(make, inst)
+    db.session.commit()
+    login(coordinator)
+    response = client.post(f"/koordinator/medbetjening/{citizen.id}", data={"occurrence": str(first.id)},
+                           follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "ventelisten" in page and "Andre tider for opgaven har stadig ledige pladser" in page
+
+
+def test_free_alternatives_leave_out_full_cancelled_past_and_held_times(app, make):
+    from models.tasks import free_alternatives
+    _staff, inst = _institution(make)
+    citizen = make.user()
+    task, first, second, third = _weekly_with_first_full(make, inst, citizen_taking=None)
+    third.cancelled = True
+    db.session.commit()
+    assert [o.id for o in free_alternatives(task, citizen, now=utcnow())] == [second.id]
+    make.signup_record(second, citizen)
+    db.session.commit()
+    assert free_alternatives(task, citizen, now=utcnow()) == []
+    assert free_alternatives(task, make.user(), now=utcnow() + timedelta(days=30)) == []
