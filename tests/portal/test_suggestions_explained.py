@@ -357,3 +357,15 @@ def test_free_alternatives_leave_out_full_cancelled_past_and_held_times(app, mak
     db.session.commit()
     assert free_alternatives(task, citizen, now=utcnow()) == []
     assert free_alternatives(task, make.user(), now=utcnow() + timedelta(days=30)) == []
+
+
+def test_institution_told_when_those_who_fit_are_not_approved(app, client, make, login):
+    staff, inst = _institution(make)
+    task = make.task(inst, **READING)
+    declined = make.user(name="Afvist Person")
+    make.profile(declined, consent_to_be_found=True, review_status="declined", **READER)
+    db.session.commit()
+    login(staff)
+    page = client.get(f"/institution/opgaver/{task.id}/forslag").get_data(as_text=True)
+    assert _obstacle(page) == "review" and "Afvist Person" not in page
+    assert "frivilligkoordinatorerne har ikke godkendt profilen" in page
