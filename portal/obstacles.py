@@ -47,7 +47,10 @@ SCREENING = "screening"
 # Distances (km) to try when distance is what stands in the way: the limits of matching.ranking's
 # postcode-prefix approximation, then "anywhere".
 WIDER_KM = tuple(limit for limit, _digits in ranking.TRAVEL_PREFIX) + (500,)
-NON_FINDABLE_CAP = 5000  # people who may not be found, read to count how many of them would fit
+# Bounds on the work of an empty list (a page view): people who may not be found, read to count how many
+# of them would fit (newest first), and text matches counted per list. Counts above them are "at least".
+NON_FINDABLE_CAP = 1000
+MATCH_CAP = 2000
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,8 @@ def for_citizen(user: User, *, now: datetime) -> Obstacle:
     rest = [i for i in candidates if i not in mine]
     counts[SIGNED_UP] = len(candidates) - len(rest)
     index = suggestions.corpora()["tasks"].current()
-    matched = {m.id for m in index.search(profile.matching_text, k=max(len(rest), 1), allowed_ids=rest)
+    matched = {m.id for m in index.search(profile.matching_text, k=min(max(len(rest), 1), MATCH_CAP),
+                                                allowed_ids=rest)
                if m.score >= suggestions.MIN_SCORE} if rest else set()
     counts[TEXT] = len(rest) - len(matched)
     if not rest:
@@ -229,7 +233,8 @@ def for_task(task: Task, *, now: datetime) -> Obstacle:
     corpus = suggestions.corpora()["profiles"]
     index = corpus.current()
     allowed = [uid for uid, stamp in corpus.seen.items() if stamp.offers_time]
-    matches = [m for m in index.search(task.matching_text, k=max(len(allowed), 1), allowed_ids=allowed)
+    matches = [m for m in index.search(task.matching_text, k=min(max(len(allowed), 1), MATCH_CAP),
+                                            allowed_ids=allowed)
                if m.score >= suggestions.MIN_SCORE] if allowed else []
     no_consent, barred = _fit_non_findable(task.matching_text, "tasks", task.id, set())
     counts = {"candidates": len(allowed) + no_consent + barred, CONSENT: no_consent, REVIEW: barred,
@@ -305,7 +310,8 @@ def for_idea(idea: Idea) -> Obstacle:
     corpus = suggestions.corpora()["profiles"]
     index = corpus.current()
     everyone = list(corpus.seen)
-    matches = [m for m in index.search(idea.matching_text, k=max(len(everyone), 1), allowed_ids=everyone)
+    matches = [m for m in index.search(idea.matching_text, k=min(max(len(everyone), 1), MATCH_CAP),
+                                            allowed_ids=everyone)
                if m.score >= suggestions.MIN_SCORE] if everyone and idea.matching_text.strip() else []
     taken = sum(1 for m in matches if m.id in own)
     no_consent, barred = _fit_non_findable(idea.matching_text, "ideas", idea.id, own)
