@@ -217,6 +217,19 @@ def joinable(now: datetime):
                     and_(Task.kind != TaskKind.FIXED, or_(Occurrence.ends_at.is_(None), Occurrence.ends_at > now))))
 
 
+def free_alternatives(task: Task, volunteer, *, now: datetime, exclude=(), limit: int = 5) -> list[Occurrence]:
+    """The task's other coming times with a free place that the volunteer is not signed up for, soonest
+    first: what to offer instead of the waiting list when a time is full."""
+    taken = select(Signup.occurrence_id).where(Signup.user_id == volunteer.id, Signup.status.in_(SignupStatus.ACTIVE))
+    query = (select(Occurrence).join(Task, Occurrence.task_id == Task.id)
+             .where(Occurrence.task_id == task.id, joinable(now), Occurrence.accepted_count < Occurrence.capacity,
+                    Occurrence.id.not_in(taken))
+             .order_by(Occurrence.starts_at).limit(limit))
+    if exclude:
+        query = query.where(Occurrence.id.not_in(list(exclude)))
+    return list(db.session.scalars(query))
+
+
 def is_upcoming(occurrence: Occurrence, now: datetime) -> bool:
     """Not over yet: a fixed time that has not ended (or started, without an end), or a window still open."""
     if occurrence.ends_at is None:

@@ -14,6 +14,8 @@ from portal.forms import MIN_PASSWORD_LENGTH
 
 def init_app(app: Flask) -> None:
     from portal.scheduler.cli import reminders, scheduler_command
+    from portal.suggestion_report import suggestions_command
+    app.cli.add_command(suggestions_command)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(reminders)
     app.cli.add_command(demo_data)

@@ -53,4 +53,30 @@ def amount(value) -> str:
     return f"{number:.0f}" if number.is_integer() else f"{number:.1f}".replace(".", ",")
 
 
-FILTERS = {"when": when, "day": day, "clock": clock, "hours": hours, "amount": amount}
+def requires(missing) -> str:
+    """The screening a task needs that a volunteer lacks, named: "Kræver børneattest",
+    "Kræver tavshedserklæring" or both (`missing` as models.tasks.unmet_requirements gives it)."""
+    missing = set(missing or ())
+    if {"child_certificate", "pledge"} <= missing:
+        return _("Requires a child certificate and a confidentiality pledge")
+    if "child_certificate" in missing:
+        return _("Requires a child certificate")
+    if "pledge" in missing:
+        return _("Requires a confidentiality pledge")
+    return ""
+
+
+def awaited(missing) -> str:
+    """What a waiting sign-up waits for, named ("your child certificate", …), to put in a sentence."""
+    missing = set(missing or ())
+    if {"child_certificate", "pledge"} <= missing:
+        return _("your child certificate and your confidentiality pledge")
+    if "child_certificate" in missing:
+        return _("your child certificate")
+    if "pledge" in missing:
+        return _("your confidentiality pledge")
+    return ""
+
+
+FILTERS = {"when": when, "day": day, "clock": clock, "hours": hours, "amount": amount, "requires": requires,
+           "awaited": awaited}

@@ -266,10 +266,11 @@ def volunteer_facts(user_ids: Iterable[int], now: datetime, *, task_id: int | No
 class TaskSuggestion:
     task: Task
     suggestion: ranking.Suggestion
+    missing: tuple[str, ...] = ()  # the screening the citizen lacks for the first fitting time, named
 
     @property
     def reasons(self) -> list[str]:
-        return explain(self.suggestion)
+        return explain(self.suggestion, self.missing)
 
 
 @dataclass(frozen=True)
@@ -309,7 +310,21 @@ def tasks_for(user: User, *, now: datetime | None = None, k: int = SHOWN) -> lis
         if len(ranked) >= k or len(matches) < pool:
             break
     tasks = _load(Task, [s.id for s in ranked], selectinload(Task.institution))
-    return [TaskSuggestion(tasks[s.id], s) for s in ranked if s.id in tasks]
+    return [TaskSuggestion(tasks[s.id], s, _lacking(tasks[s.id], s, me)) for s in ranked if s.id in tasks]
+
+
+def _lacking(task: Task, suggestion: ranking.Suggestion, me: ranking.VolunteerFacts) -> tuple[str, ...]:
+    """Which screening (as models.tasks.unmet_requirements names it) the volunteer still needs for the
+    suggested time: "child_certificate", "pledge" or both."""
+    if ranking.SCREENING_NEEDED not in suggestion.reasons or suggestion.opening is None:
+        return ()
+    day = suggestion.opening.starts_at.astimezone(ranking.COPENHAGEN).date()
+    missing = []
+    if task.requires_child_certificate and (me.child_certificate_until is None or me.child_certificate_until < day):
+        missing.append("child_certificate")
+    if task.requires_pledge and not me.pledge_given:
+        missing.append("pledge")
+    return tuple(missing)
 
 
 def volunteers_for(task: Task, *, now: datetime | None = None, k: int = SHOWN,
@@ -343,6 +358,23 @@ def volunteers_for(task: Task, *, now: datetime | None = None, k: int = SHOWN,
     return [VolunteerSuggestion(users[s.id], s, s.id in invited) for s in ranked if s.id in users]
 
 
+def tasks_and_obstacle(user: User, *, now: datetime | None = None) -> dict:
+    """The page context of "Forslag til dig": the suggestions, and when there are none, what stands in
+    the way (portal.obstacles)."""
+    from portal import obstacles
+    now = now or utcnow()
+    found = tasks_for(user, now=now)
+    return {"suggestions": found, "obstacle": None if found else obstacles.for_citizen(user, now=now)}
+
+
+def volunteers_and_obstacle(task: Task, *, now: datetime | None = None) -> dict:
+    """The page context of "Foreslåede frivillige": the suggestions, or what stands in the way."""
+    from portal import obstacles
+    now = now or utcnow()
+    found = volunteers_for(task, now=now)
+    return {"suggested_volunteers": found, "obstacle": None if found else obstacles.for_task(task, now=now)}
+
+
 def related_tasks(task: Task, *, now: datetime | None = None, k: int = RELATED_SHOWN) -> list[TaskSuggestion]:
     """Other bookable tasks whose text is close to this one's (on the public task page)."""
     now = now or utcnow()
@@ -373,9 +405,11 @@ def _load(model, ids: list, *options) -> dict:
     return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)).options(*options))}
 
 
-def explain(suggestion: ranking.Suggestion) -> list[str]:
-    """The reasons as short Danish sentences (through Babel), shared words first."""
+def explain(suggestion: ranking.Suggestion, missing: Iterable[str] = ()) -> list[str]:
+    """The reasons as short Danish sentences (through Babel), shared words first; the screening still
+    needed is named ("Kræver børneattest"), never "a certificate or a pledge"."""
     from flask_babel import gettext as _
+    from portal.formatting import requires
     reasons = []
     if suggestion.terms:
         reasons.append(_("Fits what you wrote: %(words)s", words=", ".join(suggestion.terms[:4])))
@@ -383,9 +417,9 @@ def explain(suggestion: ranking.Suggestion) -> list[str]:
         ranking.AVAILABLE: _("At a time you said suits you"),
         ranking.NEARBY: _("Within your travel area"),
         ranking.STARTS_SOON: _("Starts soon and still has free places"),
-        ranking.SCREENING_NEEDED: _("Needs a child certificate or a confidentiality pledge first"),
+        ranking.SCREENING_NEEDED: requires(missing),
     }
-    reasons.extend(texts[code] for code in suggestion.reasons if code in texts)
+    reasons.extend(texts[code] for code in suggestion.reasons if texts.get(code))
     return reasons
 
 

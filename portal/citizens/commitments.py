@@ -96,7 +96,7 @@ def my_tasks():
     return render_template("citizens/my_tasks.html", upcoming=describe(current_user, upcoming, now), past=past,
                            closed=closed, called_off=[s for s in called_off if is_upcoming(s.occurrence, now)],
                            hours=total_hours(signups), feed_url=feed_url, form=TokenForm(),
-                           suggestions=suggestions.tasks_for(current_user, now=now))
+                           **suggestions.tasks_and_obstacle(current_user, now=now))
 
 
 @routes.route("/mine-opgaver/kalender", methods=["POST"])

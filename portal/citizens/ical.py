@@ -8,6 +8,8 @@ from icalendar import Alarm, Calendar, Event, Timezone
 
 from models import Signup, SignupStatus
 from models.base import LOCAL, LOCAL_ZONE_NAME
+from models.tasks import missing_for
+from portal.formatting import awaited
 from portal.mail.outbox import external_url
 
 ALARM_BEFORE = timedelta(hours=2)
@@ -49,7 +51,9 @@ def _event(signup: Signup, now: datetime) -> Event:
         + (f", {task.contact_phone}" if task.contact_phone else ""),
     ]
     if signup.status == SignupStatus.PENDING:
-        lines.insert(0, _("Your sign-up waits for screening (a child certificate or the confidentiality pledge)."))
+        what = awaited(missing_for(signup))
+        if what:
+            lines.insert(0, _("Your sign-up waits for %(what)s to be recorded.", what=what))
     event.add("description", "\n".join(lines))
     event.add("url", url)
     alarm = Alarm()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from models import DomainError, Occurrence, Role, Signup, SignupStatus, Task, TaskKind, TaskStatus, db, utcnow
 from models.task_operations import cancel_signup, is_declined, sign_up, sign_up_series
-from models.tasks import can_cancel, joinable, overlapping, unmet_requirements
+from models.tasks import can_cancel, free_alternatives, joinable, overlapping, unmet_requirements
 from portal.access import access
 from portal.citizens.commitments import describe
 from portal.citizens.forms import CancelForm, SignupForm
@@ -100,7 +100,10 @@ def sign_up_page(task_id: int):
     times = {o.id: (o.starts_at, o.ends_at) for o in chosen if task.kind == TaskKind.FIXED}
     clashes = [s for found in overlapping(current_user.id, times).values() for s in found
                if s.occurrence.task_id != task.id]
+    full = choice != ALL and chosen[0].spots_left <= 0
+    other_times = free_alternatives(task, current_user, now=utcnow(), exclude=[chosen[0].id]) if full else []
     return render_template("citizens/sign_up.html", task=task, chosen=chosen, form=form, error=error,
+                           other_times=other_times,
                            series=choice == ALL, pledge_needed=_pledge_needed(task), declined=declined,
                            clashes=list({s.id: s for s in clashes}.values()),
                            missing=unmet_requirements(task, current_user, chosen[0].day))
@@ -118,8 +121,10 @@ def signed_up(task_id: int):
         .options(selectinload(Signup.occurrence)).order_by(Occurrence.starts_at)))
     if not signups:
         return redirect(url_for("citizens.my_tasks"))
+    waiting = [s for s in signups if s.status == SignupStatus.WAITLISTED and s.id in fresh]
+    other_times = free_alternatives(task, current_user, now=utcnow()) if waiting else []
     return render_template("citizens/signed_up.html", task=task, items=describe(current_user, signups),
-                           fresh=fresh)
+                           fresh=fresh, other_times=other_times)
 
 
 def _own_signup(signup_id: int) -> Signup:

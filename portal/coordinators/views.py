@@ -15,6 +15,7 @@ from models import (CertificateStatus, ConsentRecord, ContentReport, DomainError
 from models import volunteer_operations as ops
 from models.audit import AuditAction, audit_trail, record as audit
 from models.task_operations import sign_up
+from models.tasks import free_alternatives
 from portal.access import access
 from portal.coordinators import exports
 from portal.coordinators import overview as figures
@@ -354,6 +355,14 @@ def assisted_person(user_id: int):
             else:
                 db.session.commit()
                 flash(signup_message(result.status), "success")
+                if result.status == SignupStatus.WAITLISTED:
+                    # Offer the task's other times with a free place before the waiting list.
+                    others = free_alternatives(occurrence.task, person, now=now)
+                    if others:
+                        from flask_babel import format_datetime
+                        flash(_("Other times of the task still have free places: %(times)s.",
+                                times=", ".join(format_datetime(o.starts_at, "EEE d. MMM HH:mm") for o in others)),
+                              "info")
                 if result.overlaps:
                     flash(_("Note: the citizen has another commitment at the same time."), "warning")
                 return redirect(url_for("coordinators.assisted_person", user_id=person.id))

@@ -20,6 +20,7 @@ from models.idea_operations import (answer_idea, ask_for_people, assign_sparring
                                     submit_idea, themes_of)
 from portal.access import LOGIN, PUBLIC, access
 from portal.forms import BaseForm
+from portal import obstacles
 from portal.ideas import suggest
 from portal.ideas.figures import answer_times as compute_answer_times
 from portal.ideas.forms import (AnswerForm, AnswerTimesForm, AssignForm, CloseForm, IdeaFilterForm, IdeaForm,
@@ -126,7 +127,10 @@ def _people(idea: Idea, *, owner: bool, coordinator: bool) -> dict:
     """People whose skills fit, as models.consent allows: a sparring agent sees who (and invites them);
     the initiator sees how many, and names only of those who chose to be shown to citizens."""
     if coordinator:
-        return {"people": suggest.people_for(idea, Audience.COORDINATORS), "fitting": 0, "asked": False}
+        people = suggest.people_for(idea, Audience.COORDINATORS)
+        # An empty list says what stands in the way (portal.obstacles), for an idea still in play.
+        obstacle = obstacles.for_idea(idea) if not people and not idea.is_final else None
+        return {"people": people, "fitting": 0, "asked": False, "people_obstacle": obstacle}
     if not owner or idea.hidden or idea.is_final:
         return {"people": [], "fitting": 0, "asked": False}
     asked = [e for e in idea.events if e.kind == IdeaEventKind.PEOPLE_ASKED]

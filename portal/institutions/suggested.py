@@ -38,7 +38,7 @@ def suggested_volunteers(task_id: int):
     """Volunteers who fit a task and agreed to be found, with the reasons and an invite button."""
     task = _task_for_staff(task_id)
     return render_template("institutions/suggested_volunteers.html", task=task,
-                           suggested_volunteers=suggestions.volunteers_for(task))
+                           **suggestions.volunteers_and_obstacle(task))
 
 
 @routes.route("/opgaver/<int:task_id>/inviter/<int:user_id>", methods=["POST"])

@@ -300,7 +300,7 @@ def task(task_id: int):
     accepted = sum(1 for s in signups if s.status in SignupStatus.TOOK_PART)
     page = render_template("institutions/task.html", task=task, occurrences=occurrences, rows=rows, now=utcnow(),
                            accepted=accepted, last_day=last_day, confirm_form=ConfirmForm(),
-                           suggested_volunteers=suggestions.volunteers_for(task))
+                           **suggestions.volunteers_and_obstacle(task))
     if task.requires_child_certificate or task.requires_pledge:
         # Seeing a volunteer's screening facts is logged once per volunteer (the citizen can see it).
         # After rendering: the commit expires what the page shows, which would reload it row by row.

@@ -107,7 +107,9 @@ def task(task_id: int):
             Occurrence.task_id == task.id, Signup.user_id == current_user.id,
             Signup.status.in_(SignupStatus.ACTIVE)))
         mine = {s.occurrence_id: s for s in rows}
-    return render_template("public/task.html", task=task, occurrences=occurrences, mine=mine,
+    # A full time offers the task's other times with a free place first (not those the citizen holds).
+    free_times = [o for o in occurrences if o.spots_left > 0 and o.id not in mine]
+    return render_template("public/task.html", task=task, occurrences=occurrences, mine=mine, free_times=free_times,
                            is_citizen=current_user.is_authenticated and current_user.has_role(Role.CITIZEN),
                            related_tasks=_related_tasks(task, now))
 

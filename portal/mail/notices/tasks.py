@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 
 from models import Role, Signup, SignupStatus, Task
 from models.people import active_with_role
+from models.tasks import missing_for
 from portal.mail.checks import stamp
 from portal.mail.outbox import external_url, queue_mail
 
@@ -38,7 +39,8 @@ def waitlist_promoted(signup: Signup):
     return queue_mail("waitlist_promoted", dedup_key=f"waitlist_promoted:{signup.id}:{stamp(signup.updated_at)}",
                       recipient=signup.user,
                       subject=lambda: _("You got a place: %(title)s", title=task.title),
-                      template="waitlist_promoted", context=_context(signup), ref=_volunteer_ref(signup))
+                      template="waitlist_promoted", context=_context(signup, missing=missing_for(signup)),
+                      ref=_volunteer_ref(signup))
 
 
 def signup_declined(signup: Signup):

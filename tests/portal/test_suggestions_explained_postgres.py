@@ -1,0 +1,14 @@
+"""What stands in the way, the screening named and the other free dates, on PostgreSQL."""
+import pytest
+
+from tests.portal import test_suggestions_explained as explained
+
+pytestmark = pytest.mark.postgres
+
+test_pg_distance = explained.test_citizen_far_away_is_told_to_widen_the_distance
+test_pg_institution_causes = explained.test_institution_told_about_consent_distance_and_time
+test_pg_sparring_agent = explained.test_sparring_agent_told_that_those_who_fit_have_not_consented
+test_pg_promotion_mail = explained.test_promotion_mail_and_calendar_name_what_the_place_waits_for
+test_pg_other_dates = explained.test_sign_up_page_and_waitlist_confirmation_offer_the_other_dates
+test_pg_free_alternatives = explained.test_free_alternatives_leave_out_full_cancelled_past_and_held_times
+test_pg_report = explained.test_suggestions_report_counts_tasks_with_three_suggested_volunteers
