@@ -61,6 +61,8 @@ JOBS: tuple[Job, ...] = (
         "nudge after 12 months, deletion warning before 24 months"),
     Job("delete_inactive_accounts", privacy_retention.delete_inactive, _cron(hour=3, minute=45),
         "erase accounts still inactive 30 days after the deletion warning"),
+    Job("purge_old_mails", privacy_retention.purge_old_mails, _cron(hour=4, minute=5),
+        "empty the text of mails older than OUTBOX_RETENTION_DAYS (90)"),
     Job("digest_daily", digests.daily, _cron(hour=digests.DIGEST_HOUR, minute=0), "daily digest of news"),
     Job("digest_weekly", digests.weekly, _cron(day_of_week="mon", hour=digests.DIGEST_HOUR, minute=5),
         "weekly digest of news"),
