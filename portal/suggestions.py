@@ -30,6 +30,7 @@ from matching import Match, TextIndex
 from matching.index import FORMAT_VERSION
 from matching.params import DEFAULT
 from matching import ranking
+from models.base import chunks
 from models import (CertificateStatus, Idea, IdeaStatus, Institution, Occurrence, ReviewStatus, Signup, SignupStatus,
                     Task, TaskStatus, User, VolunteerProfile, db, utcnow)
 from models.base import matching_text
@@ -134,8 +135,8 @@ def _texts(model, ids: Iterable) -> dict:
     if not ids:
         return {}
     columns = [getattr(model, name) for name in model.MATCHING_FIELDS]
-    return {row[0]: matching_text(row[1:]) for row in db.session.execute(select(model.id, *columns)
-                                                                          .where(model.id.in_(ids)))}
+    return {row[0]: matching_text(row[1:]) for batch in chunks(ids)
+            for row in db.session.execute(select(model.id, *columns).where(model.id.in_(batch)))}
 
 
 def _task_texts(ids: Iterable) -> dict:
@@ -165,8 +166,8 @@ def _profile_texts(ids: Iterable) -> dict:
     ids = list(ids)
     if not ids:
         return {}
-    return {p.user_id: p.matching_text for p in db.session.scalars(
-        select(VolunteerProfile).where(VolunteerProfile.user_id.in_(ids)))}
+    return {p.user_id: p.matching_text for batch in chunks(ids) for p in db.session.scalars(
+        select(VolunteerProfile).where(VolunteerProfile.user_id.in_(batch)))}
 
 
 def _idea_stamps() -> dict:
@@ -370,7 +371,8 @@ def _strong(matches: list[Match]) -> list[Match]:
 def _load(model, ids: list, *options) -> dict:
     if not ids:
         return {}
-    return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)).options(*options))}
+    return {row.id: row for batch in chunks(ids)
+            for row in db.session.scalars(select(model).where(model.id.in_(batch)).options(*options))}
 
 
 def explain(suggestion: ranking.Suggestion) -> list[str]:
