@@ -13,6 +13,7 @@ from typing import Callable
 
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
 from models import db, utcnow
@@ -95,7 +96,9 @@ def execute(job: Job, *, now: datetime | None = None, deliver: bool = True) -> i
             db.session.rollback()
             log.exception("Scheduled job %s failed", job.id)
             raise
-    ids = [m.id for m in outbox.take_committed()]
+    # The identity key, not `m.id`: after the commit every row is expired, and reading `id` would
+    # refresh each of (say) 100,000 rows with a SELECT of its own.
+    ids = [inspect(m).identity[0] for m in outbox.take_committed()]
     for start in range(0, len(ids) if deliver else 0, BATCH):
         sender.deliver(ids=ids[start:start + BATCH], now=now, limit=BATCH)
     return len(ids)
