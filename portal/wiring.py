@@ -119,7 +119,9 @@ def _engine_listeners(app: Flask) -> None:
     from portal.public import cache, finding
     with app.app_context():
         engine = db.engine
-    cache.install(engine)
+    shared = cache.shared_version_for(app.config)
+    app.extensions["samskab_shared_version"] = shared
+    cache.install(engine, shared)
     if engine.dialect.name == "sqlite":
         _private_sqlite_file(engine.url.database)
         event.listen(engine, "connect", _sqlite_pragmas)
