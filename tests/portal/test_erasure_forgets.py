@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import String, Text, select
 
 from models import ContentReport, CouncilMember, OutboxMessage, UpdateComment, User, db, utcnow
@@ -115,3 +116,8 @@ def test_user_model_is_untouched_for_others(app, make, client):
     client.post("/mig/slet", data={"password": PASSWORD, "confirm": "y"})
     db.session.expire_all()
     assert db.session.get(User, stays.id).name == "Bent Andersen"
+
+
+@pytest.mark.postgres
+def test_after_erasure_the_person_is_in_no_column_on_postgres(app, make, client):
+    test_after_erasure_the_person_is_in_no_column_of_any_table(app, make, client)
