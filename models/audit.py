@@ -142,6 +142,13 @@ def report_target(target_kind: str, target_id: int):
     return db.session.get(model, target_id)
 
 
+def is_shown(target_kind: str, target) -> bool:
+    """Whether the reported object is public: neither it nor the update a comment is under is hidden."""
+    if target is None or target.hidden:
+        return False
+    return not (target_kind == "comment" and target.update.hidden)
+
+
 def target_author_id(target_kind: str, target) -> int | None:
     return target.initiator_id if target_kind == "idea" else target.author_id
 

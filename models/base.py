@@ -86,3 +86,20 @@ def one_of(column: str, values, name: str | None = None) -> CheckConstraint:
     """A check constraint that keeps a string column within a closed set of values."""
     listed = ", ".join(f"'{v}'" for v in values)
     return CheckConstraint(f"{column} IN ({listed})", name=name or f"{column}_valid")
+
+
+# No query takes an unbounded IN list (psycopg refuses more than 65,535 parameters; long lists are slow):
+# callers split their ids into chunks of at most this many.
+IN_CHUNK = 5_000
+
+
+def chunks(values, size: int = IN_CHUNK):
+    """`values` (any iterable) as lists of at most `size` items."""
+    batch = []
+    for value in values:
+        batch.append(value)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -114,6 +114,7 @@ def load(environ: dict | None = None) -> dict:
         "LANGUAGES": ["da", "en"],
         "RETENTION_INACTIVE_MONTHS": int(env.get("RETENTION_INACTIVE_MONTHS", "24")),
         "RETENTION_NUDGE_MONTHS": int(env.get("RETENTION_NUDGE_MONTHS", "12")),
+        "OUTBOX_RETENTION_DAYS": int(env.get("OUTBOX_RETENTION_DAYS", "90")),
         "IDEA_ANSWER_WORKING_DAYS": int(env.get("IDEA_ANSWER_WORKING_DAYS", "5")),
         "REMINDER_LEADS": env.get("REMINDER_LEADS", "1d,2h"),
         "SCHEDULER_HEARTBEAT_SECONDS": int(env.get("SCHEDULER_HEARTBEAT_SECONDS", "15")),

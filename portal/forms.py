@@ -6,9 +6,11 @@ import unicodedata
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+import wtforms
 from wtforms import ValidationError
 
 from portal.auth.password_policy import MIN_LENGTH as MIN_PASSWORD_LENGTH
+from portal.params import in_date_range
 
 
 def clean_text(value):
@@ -97,3 +99,25 @@ def password_rules(form, field):
                                  "are guessed first. Choose one that is harder to guess."))
     if reason == "email":
         raise ValidationError(_l("The password must not be your e-mail address."))
+
+
+def _check_date_range(field, day) -> None:
+    if day is not None and not in_date_range(day):
+        field.data = None
+        raise ValueError(_l("Enter a date between the years 1900 and 2199."))
+
+
+class DateField(wtforms.DateField):
+    """A date field that refuses years SQL, `timedelta` and the calendar cannot handle (e.g. 0001-01-01)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        _check_date_range(self, self.data)
+
+
+class DateTimeLocalField(wtforms.DateTimeLocalField):
+    """A date-and-time field with the same bounded years as `DateField`."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        _check_date_range(self, self.data.date() if self.data is not None else None)

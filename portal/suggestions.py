@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import pickle
 import threading
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
@@ -30,6 +29,8 @@ from matching import Match, TextIndex
 from matching.index import FORMAT_VERSION
 from matching.params import DEFAULT
 from matching import ranking
+from portal import index_codec
+from models.base import chunks
 from models import (CertificateStatus, Idea, IdeaStatus, Institution, Occurrence, ReviewStatus, Signup, SignupStatus,
                     Task, TaskStatus, User, VolunteerProfile, db, utcnow)
 from models.base import matching_text
@@ -56,6 +57,7 @@ class Corpus:
         self.index: TextIndex | None = None
         self.seen: dict[Hashable, object] = {}
         self.loaded_file_mtime = 0.0
+        self.loaded_shared_stamp: bytes | None = None
         self.lock = threading.Lock()
 
     def current(self) -> TextIndex:
@@ -93,29 +95,68 @@ class Corpus:
         if not folder:
             return None
         db_key = hashlib.sha256(current_app.config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:12]
-        return Path(folder) / f"{self.name}-{db_key}.pickle"
+        return Path(folder) / f"{self.name}-{db_key}.npz"
+
+    def _shared_key(self) -> tuple | None:
+        """(Redis client, key) where every host finds the fit, when the site has Redis."""
+        shared = current_app.extensions.get("samskab_shared_version")
+        if shared is None:
+            return None
+        db_key = hashlib.sha256(current_app.config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:12]
+        return shared, f"{shared.key.rsplit(':', 1)[0]}:matching:{self.name}-{db_key}"
 
     def _save(self) -> None:
+        shared = self._shared_key()
+        if shared is not None:
+            data = index_codec.dumps({"format": FORMAT_VERSION, "index": self.index, "seen": self.seen})
+            stamp = hashlib.sha256(data).hexdigest().encode()
+            try:
+                shared[0].client.pipeline().set(shared[1], data).set(shared[1] + ":stamp", stamp).execute()
+                self.loaded_shared_stamp = stamp
+            except shared[0].errors:
+                log.warning("Could not store the matching index %s in Redis", self.name)
         path = self._path()
         if path is None:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
         with open(temporary, "wb") as handle:
-            pickle.dump({"format": FORMAT_VERSION, "index": self.index, "seen": self.seen}, handle,
-                        protocol=pickle.HIGHEST_PROTOCOL)
+            # A safe format (JSON + numpy arrays, no pickle): see portal/index_codec.py.
+            handle.write(index_codec.dumps({"format": FORMAT_VERSION, "index": self.index, "seen": self.seen}))
         os.replace(temporary, path)  # atomic: readers see the old or the new file, never half of one
         self.loaded_file_mtime = path.stat().st_mtime
 
+    def _load_shared(self) -> bool:
+        shared = self._shared_key()
+        if shared is None:
+            return False
+        try:
+            stamp = shared[0].client.get(shared[1] + ":stamp")
+            if stamp is None or stamp == self.loaded_shared_stamp:
+                return stamp is not None
+            data = shared[0].client.get(shared[1])
+        except shared[0].errors:
+            return False
+        self.loaded_shared_stamp = stamp  # tried once per version
+        try:
+            saved = index_codec.loads(data)
+        except Exception:  # noqa: BLE001 - a damaged entry only costs a rebuild
+            log.warning("Could not read the shared matching index %s", self.name, exc_info=True)
+            return False
+        if isinstance(saved, dict) and saved.get("format") == FORMAT_VERSION:
+            self.index, self.seen = saved["index"], saved["seen"]
+        return True
+
     def _load_saved(self) -> None:
+        if self._load_shared():
+            return
         path = self._path()
         if path is None or not path.exists() or path.stat().st_mtime <= self.loaded_file_mtime:
             return
         self.loaded_file_mtime = path.stat().st_mtime  # tried once per version of the file
         try:
-            # Our own file in the instance folder, written by the refit job above.
-            with open(path, "rb") as handle:
-                saved = pickle.load(handle)  # noqa: S301
+            # Read without pickle: a file can only build the index's own classes.
+            saved = index_codec.loads(path.read_bytes())
         except Exception:  # noqa: BLE001 - a damaged file only costs a rebuild
             log.warning("Could not read the saved matching index %s", path, exc_info=True)
             return
@@ -134,8 +175,8 @@ def _texts(model, ids: Iterable) -> dict:
     if not ids:
         return {}
     columns = [getattr(model, name) for name in model.MATCHING_FIELDS]
-    return {row[0]: matching_text(row[1:]) for row in db.session.execute(select(model.id, *columns)
-                                                                          .where(model.id.in_(ids)))}
+    return {row[0]: matching_text(row[1:]) for batch in chunks(ids)
+            for row in db.session.execute(select(model.id, *columns).where(model.id.in_(batch)))}
 
 
 def _task_texts(ids: Iterable) -> dict:
@@ -165,8 +206,8 @@ def _profile_texts(ids: Iterable) -> dict:
     ids = list(ids)
     if not ids:
         return {}
-    return {p.user_id: p.matching_text for p in db.session.scalars(
-        select(VolunteerProfile).where(VolunteerProfile.user_id.in_(ids)))}
+    return {p.user_id: p.matching_text for batch in chunks(ids) for p in db.session.scalars(
+        select(VolunteerProfile).where(VolunteerProfile.user_id.in_(batch)))}
 
 
 def _idea_stamps() -> dict:
@@ -402,7 +443,8 @@ def _strong(matches: list[Match]) -> list[Match]:
 def _load(model, ids: list, *options) -> dict:
     if not ids:
         return {}
-    return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)).options(*options))}
+    return {row.id: row for batch in chunks(ids)
+            for row in db.session.scalars(select(model).where(model.id.in_(batch)).options(*options))}
 
 
 def explain(suggestion: ranking.Suggestion, missing: Iterable[str] = ()) -> list[str]:

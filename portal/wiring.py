@@ -119,10 +119,25 @@ def _engine_listeners(app: Flask) -> None:
     from portal.public import cache, finding
     with app.app_context():
         engine = db.engine
-    cache.install(engine)
+    shared = cache.shared_version_for(app.config)
+    app.extensions["samskab_shared_version"] = shared
+    cache.install(engine, shared)
     if engine.dialect.name == "sqlite":
+        _private_sqlite_file(engine.url.database)
         event.listen(engine, "connect", _sqlite_pragmas)
         finding.install_sqlite_functions(engine)
+
+
+def _private_sqlite_file(database: str | None) -> None:
+    """The SQLite file holds everybody's personal data: only its owner may read it (SQLite gives its
+    journal and WAL files the database file's mode)."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    from pathlib import Path
+    path = Path(database)
+    if path.parent.is_dir():
+        path.touch(mode=0o600, exist_ok=True)
+        path.chmod(0o600)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

@@ -4,7 +4,8 @@
 
 Runs on a fresh SQLite file in a temporary folder unless --database-url names an empty database.
 The SMTP server runs in its own process (as a real one would), counting what it accepts.
-Goal: the whole run (queue + deliver) under 60 s on a 2-core machine.
+Goal: the whole run (queue + deliver) under 60 s for 10,000 and under 5 minutes for 100,000 (PostgreSQL:
+`--database-url postgresql://127.0.0.1:5432/bench`, the same URL forms as DATABASE_URL) on a 2-core machine.
 """
 from __future__ import annotations
 
@@ -96,7 +97,10 @@ def main(argv=None) -> int:
     from models import OutboxMessage, db
     from portal.mail import sender
     from portal.scheduler import jobs
-    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    from portal.config import _database_url
+    # The same URLs as DATABASE_URL: postgresql://… and postgres://… are given the psycopg 3 driver.
+    url = _database_url(args.database_url or os.environ.get("BENCH_DATABASE_URL"), workdir / "instance") \
+        if (args.database_url or os.environ.get("BENCH_DATABASE_URL")) else f"sqlite:///{workdir / 'bench.db'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "SMTP_HOST": "127.0.0.1",
                       "SMTP_PORT": port, "BASE_URL": "http://samskab.bench", "MAIL_SEND_IMMEDIATELY": False})
     try:
@@ -121,9 +125,10 @@ def main(argv=None) -> int:
     print(f"queued:            {queued} reminders in {t2 - t1:.1f} s ({queued / max(t2 - t1, 1e-9):.0f}/s)")
     print(f"delivered:         {counts} in {t3 - t2:.1f} s ({counts['sent'] / max(t3 - t2, 1e-9):.0f}/s)")
     print(f"server received:   {received.value}; marked sent: {sent}; queued on a second run: {again}")
-    print(f"total:             {total:.1f} s (goal: under 60 s)")
+    goal = 60 if args.count <= 10_000 else 300
+    print(f"total:             {total:.1f} s (goal: under {goal} s)")
     ok = queued == args.count and counts["sent"] == args.count and received.value == args.count and again == 0
-    return 0 if ok and total < 60 else 1
+    return 0 if ok and total < goal else 1
 
 
 if __name__ == "__main__":

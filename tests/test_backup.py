@@ -54,3 +54,10 @@ def test_restore_asks_before_replacing_everything(app, tmp_path, make):
     result = runner.invoke(args=["restore", str(target)], input="n\n")
     assert result.exit_code != 0
     assert db.session.scalar(select(func.count()).select_from(User)) == 2
+
+
+def test_the_sqlite_database_file_is_private(app):
+    import stat
+    from pathlib import Path
+    path = Path(db.engine.url.database)
+    assert path.exists() and stat.S_IMODE(path.stat().st_mode) == 0o600

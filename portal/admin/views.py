@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from models import Council, CouncilMember, Institution, InstitutionMember, Role, User, db, utcnow
 from models.audit import AuditAction, record
 from portal.access import access
+from portal.params import parse_id
 from portal.public.finding import contains_folded
 from portal.admin.forms import (ConfirmForm, CouncilForm, InstitutionForm, MembershipForm, RoleForm,
                                 UserSearchForm, institution_kind_choices)
@@ -175,7 +176,8 @@ def _change_membership(target: User, organisation: str, action: str) -> None:
     kind, raw_id = organisation[0], organisation[1:]
     model, member, column = ((Institution, InstitutionMember, "institution_id") if kind == "i"
                              else (Council, CouncilMember, "council_id"))
-    org = db.session.get(model, int(raw_id)) if raw_id.isdigit() else None
+    org_id = parse_id(raw_id)
+    org = db.session.get(model, org_id) if org_id is not None else None
     if org is None:
         abort(404)
     existing = db.session.scalar(select(member).where(getattr(member, column) == org.id,

@@ -23,7 +23,8 @@ from models import DomainError, Institution, Role, User, accounts, db, utcnow
 from portal.access import PUBLIC, access
 from portal.auth import mailings, oidc, sessions
 from portal.auth.forms import MitIDWelcomeForm
-from portal.auth.views import home_for, safe_next
+from portal.auth.views import home_for
+from portal.params import safe_next
 from portal.extensions import limiter
 from portal.routes import RouteTable
 from portal.mail.background import deliver_after_response

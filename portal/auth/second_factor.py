@@ -15,7 +15,8 @@ from models import accounts
 from portal.access import LOGIN, access
 from portal.auth import sessions
 from portal.auth.forms import SecondFactorForm
-from portal.auth.views import home_for, safe_next
+from portal.auth.views import home_for
+from portal.params import safe_next
 from portal.extensions import limiter
 from portal.routes import RouteTable
 

@@ -21,6 +21,8 @@ from portal.routes import RouteTable
 from portal.auth import mailings, sessions
 from portal.mail.background import after_response, deliver_after_response
 
+from portal.params import safe_next  # noqa: E402,F401 - re-exported for callers
+
 routes = RouteTable()
 
 VERIFY_MAX_AGE = 7 * 24 * 3600
@@ -31,16 +33,6 @@ LOGIN_LIMIT_PER_ACCOUNT = "5 per minute;30 per hour"
 # flood another person's inbox from many addresses.
 REGISTER_LIMIT_PER_IP = "10 per minute;50 per hour"
 MAIL_LIMIT_PER_ACCOUNT = "3 per minute;10 per hour"
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths are followed after login (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
 
 
 def home_for(user: User) -> str:

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, IntegerField, RadioField,
+from wtforms import (BooleanField, FieldList, FormField, HiddenField, IntegerField, RadioField,
                      StringField, TextAreaField, ValidationError)
+from portal.forms import DateField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from models.people import MOTIVATIONS, PARTS_OF_DAY

@@ -14,6 +14,7 @@ from portal.access import access
 from portal.citizens.commitments import describe
 from portal.citizens.forms import CancelForm, SignupForm
 from portal.routes import RouteTable
+from portal.params import parse_id, parse_ids
 
 routes = RouteTable()
 
@@ -49,9 +50,10 @@ def _chosen(task: Task, choice: str | None) -> list[Occurrence]:
     query = (select(Occurrence).join(Task).where(Occurrence.task_id == task.id, joinable(utcnow()))
              .order_by(Occurrence.starts_at))
     if choice != ALL:
-        if not (choice or "").isdigit():
+        occurrence_id = parse_id(choice)
+        if occurrence_id is None:
             return []
-        query = query.where(Occurrence.id == int(choice))
+        query = query.where(Occurrence.id == occurrence_id)
     return list(db.session.scalars(query))
 
 
@@ -114,7 +116,7 @@ def sign_up_page(task_id: int):
 def signed_up(task_id: int):
     """The result of a sign-up: accepted, waiting with the reason, or on the waiting list with a place."""
     task = db.get_or_404(Task, task_id)
-    fresh = {int(i) for i in request.args.get("nye", "").split(",") if i.isdigit()}
+    fresh = set(parse_ids(request.args.get("nye")))
     signups = list(db.session.scalars(
         select(Signup).join(Occurrence).where(Occurrence.task_id == task.id, Signup.user_id == current_user.id,
                                               Signup.status.in_(SignupStatus.ACTIVE))

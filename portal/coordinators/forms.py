@@ -4,13 +4,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, StringField,
+from wtforms import (BooleanField, IntegerField, RadioField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 
 from models import CertificateStatus, ReviewStatus
 from models.base import LOCAL
 from portal.forms import BaseForm
+from portal.forms import DateField, DateTimeLocalField  # bounded years
 
 # The consent time is typed to the minute, on a clock that may run a little ahead of ours.
 CLOCK_SLACK = timedelta(minutes=5)

@@ -17,6 +17,7 @@ from models.audit import AuditAction, audit_trail, record as audit
 from models.task_operations import sign_up
 from models.tasks import free_alternatives
 from portal.access import access
+from portal.params import parse_id
 from portal.coordinators import exports
 from portal.coordinators import overview as figures
 from portal.coordinators.charts import bar_chart
@@ -343,7 +344,8 @@ def assisted_person(user_id: int):
     form.occurrence.choices = _occurrence_choices(now)
     result = None
     if form.validate_on_submit():
-        occurrence = db.session.get(Occurrence, int(form.occurrence.data)) if form.occurrence.data.isdigit() else None
+        occurrence_id = parse_id(form.occurrence.data)
+        occurrence = db.session.get(Occurrence, occurrence_id) if occurrence_id is not None else None
         if occurrence is None:
             form.occurrence.errors.append(_("Choose a task."))
         else:

@@ -15,7 +15,8 @@ from models import (Council, DomainError, Event, EventSignup, Institution, Insti
 from models.calendar import (active_signups, can_manage_event, cancel_event, cancel_event_signup, create_event,
                              edit_event, events_between, sign_up_for_event)
 from portal.access import LOGIN, PUBLIC, access
-from portal.auth.views import safe_next
+from portal.params import safe_next
+from portal.params import parse_id
 from portal.councils import ical
 from portal.councils.forms import CalendarFilterForm, EventForm, event_kind_choices
 from portal.councils.notifications import confirm_event_signup, tell_event_cancelled
@@ -76,7 +77,7 @@ def _filters():
     areas = sorted({a for a in db.session.scalars(select(Event.area).distinct()) if a})
     form.council.choices = [("", _("All councils and institutions"))] + [(str(c.id), c.name) for c in councils]
     form.area.choices = [("", _("All areas"))] + [(a, a) for a in areas]
-    council_id = int(form.council.data) if (form.council.data or "").isdigit() else None
+    council_id = parse_id(form.council.data)
     area = form.area.data if form.area.data in areas else None
     return form, council_id, area
 
@@ -215,7 +216,7 @@ def _my_projects() -> list[Project]:
 
 def _host_ids(key: str) -> dict:
     kind, _sep, raw = key.partition(":")
-    return {"council_id": int(raw)} if kind == "council" else {"institution_id": int(raw)}
+    return {"council_id": parse_id(raw)} if kind == "council" else {"institution_id": parse_id(raw)}
 
 
 def _event_fields(form: EventForm) -> dict:

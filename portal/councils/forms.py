@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.forms import BaseForm
+from portal.forms import DateField  # bounded years
+from portal.params import parse_id
 
 
 def project_status_choices():
@@ -82,7 +84,7 @@ class EventForm(BaseForm):
         self.project.choices = [("", _l("No project"))] + [(str(p.id), p.title) for p in projects]
 
     def project_id(self) -> int | None:
-        return int(self.project.data) if (self.project.data or "").isdigit() else None
+        return parse_id(self.project.data)
 
     def validate_ends(self, field):
         if self.starts.data and field.data and field.data <= self.starts.data:

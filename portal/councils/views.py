@@ -18,6 +18,7 @@ from portal.councils.forms import CommentForm, LinkForm, ProjectForm, UpdateForm
 from portal.councils.notifications import invite_participants, notify_followers
 from portal.forms import BaseForm
 from portal.routes import RouteTable
+from portal.params import parse_id
 
 routes = RouteTable()
 
@@ -150,8 +151,12 @@ def _link_choices():
     return {group: items for group, items in choices.items() if items} or [("", _("Nothing to link yet"))]
 
 
-def _linked(project: Project) -> dict:
-    ideas = list(db.session.scalars(select(Idea).where(Idea.project_id == project.id).order_by(Idea.created_at)))
+def _linked(project: Project, *, public: bool = False) -> dict:
+    """The ideas and tasks linked to the project; the public page leaves out ideas hidden by moderation."""
+    query = select(Idea).where(Idea.project_id == project.id)
+    if public:
+        query = query.where(Idea.hidden.is_(False))
+    ideas = list(db.session.scalars(query.order_by(Idea.created_at)))
     tasks = list(db.session.scalars(select(Task).where(Task.project_id == project.id).order_by(Task.created_at)))
     return {"ideas": [{"item": i, "key": f"idea:{i.id}", "url": safe_url("ideas.idea", idea_id=i.id)} for i in ideas],
             "tasks": [{"item": t, "key": f"task:{t.id}", "url": safe_url("public.task", task_id=t.id)} for t in tasks]}
@@ -160,9 +165,10 @@ def _linked(project: Project) -> dict:
 def _item_from(key: str):
     kind, _sep, raw = (key or "").partition(":")
     model = {"idea": Idea, "task": Task}.get(kind)
-    if model is None or not raw.isdigit():
+    item_id = parse_id(raw)
+    if model is None or item_id is None:
         return None
-    return db.session.get(model, int(raw))
+    return db.session.get(model, item_id)
 
 
 @routes.route("/lokalraad/projekter/<int:project_id>/opdatering", methods=["POST"])
@@ -286,7 +292,7 @@ def _project_page(project: Project, *, comment_form=None, comment_update_id: int
     return render_template(
         "councils/project.html", project=project, updates=updates, follower_count=followers,
         following=following, took_part=_took_part(project), is_member=is_member, is_moderator=is_moderator,
-        can_comment=following or is_member, linked=_linked(project), events=events,
+        can_comment=following or is_member, linked=_linked(project, public=True), events=events,
         comment_form=comment_form or CommentForm(formdata=None), comment_update_id=comment_update_id,
         action_form=BaseForm(formdata=None), status_labels=status_labels()), status
 

@@ -12,7 +12,8 @@ from werkzeug.routing import BuildError
 
 from models import (CoCreator, ContentReport, DomainError, Idea, IdeaEvent, IdeaEventKind, IdeaStatus, ProjectUpdate,
                     Role, UpdateComment, User, UserRole, db, utcnow)
-from models.audit import REPORTABLE, dismiss_reports, hide_content, report_content, report_target, show_content
+from models.audit import (REPORTABLE, dismiss_reports, hide_content, is_shown, report_content, report_target,
+                          show_content)
 from models.consent import Audience
 from models.ideas import ANSWERS, OWNER_MOVES
 from models.idea_operations import (answer_idea, ask_for_people, assign_sparring_agent, close_idea, edit_idea,
@@ -347,7 +348,7 @@ def invite_person(idea_id: int, user_id: int):
 def _reported(target_kind: str, target_id: int) -> dict:
     """What is being reported, where it lives and how the page names it; 404 when it cannot be reported."""
     target = report_target(target_kind, target_id) if target_kind in REPORTABLE else None
-    if target is None or target.hidden:  # hidden content is already with the coordinators
+    if not is_shown(target_kind, target):  # hidden content (or under a hidden update) is with the coordinators
         abort(404)
     if target_kind == "idea":
         return {"target": target, "title": _("Report the idea"), "heading": target.title, "text": target.what,

@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, DecimalField, EmailField, FieldList, FormField, HiddenField,
+from wtforms import (BooleanField, DecimalField, EmailField, FieldList, FormField, HiddenField,
                      IntegerField, RadioField, SelectField, StringField, TelField, TextAreaField, TimeField)
 from wtforms.validators import (DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
 from portal.forms import BaseForm
+from portal.forms import DateField  # bounded years
 from portal.scheduler.timing import from_local, to_local
 
 MAX_REPEATS = 52

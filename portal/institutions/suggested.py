@@ -12,6 +12,7 @@ from models.task_operations import invite_volunteer, may_manage
 from portal import suggestions
 from portal.access import access
 from portal.routes import RouteTable
+from portal.params import safe_next
 
 routes = RouteTable()
 
@@ -25,11 +26,8 @@ def _task_for_staff(task_id: int) -> Task:
 
 
 def _back(task: Task) -> str:
-    target = request.form.get("next", "")
     # Only our own paths, never an outside address.
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("institutions.suggested_volunteers", task_id=task.id)
+    return safe_next(request.form.get("next")) or url_for("institutions.suggested_volunteers", task_id=task.id)
 
 
 @routes.route("/opgaver/<int:task_id>/forslag")

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from models.base import chunks
 from models import NotificationPreference, User, db
 from portal.mail import kinds as mail_kinds
 
@@ -48,8 +49,10 @@ def turned_off(user_ids, kind_name: str) -> set[int]:
     ids = list(user_ids)
     if not kind.optional or not ids:
         return set()
-    stored = dict(db.session.execute(select(NotificationPreference.user_id, NotificationPreference.enabled).where(
-        NotificationPreference.user_id.in_(ids), NotificationPreference.kind == kind.name)).all())
+    stored = {}
+    for batch in chunks(ids):  # a job's recipients can be 100,000 people: bounded IN lists
+        stored.update(db.session.execute(select(NotificationPreference.user_id, NotificationPreference.enabled).where(
+            NotificationPreference.user_id.in_(batch), NotificationPreference.kind == kind.name)).all())
     return {uid for uid in ids if not stored.get(uid, kind.default)}
 
 

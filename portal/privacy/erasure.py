@@ -12,16 +12,22 @@ from sqlalchemy import select
 
 from models import db
 from models.calendar import EventSignup, cancel_event_signup
-from models.privacy import erase_user
+from models.privacy import LEAVER, erase_user, identifying_strings
 from models.task_operations import withdraw_from_coming
 
 
 def withdraw_and_erase(user, *, now: datetime) -> None:
-    """Give back the user's coming task and event places, then erase the user."""
+    """Give back the user's coming task and event places, then erase the user.
+
+    The notices the withdrawal writes ("… har meldt afbud") already speak of "en frivillig".
+    """
+    needles = identifying_strings(user)
+    user.name = LEAVER
+    user.phone = None
     withdraw_from_coming(user, now=now)
     places = db.session.scalars(select(EventSignup).where(EventSignup.user_id == user.id,
                                                           EventSignup.cancelled.is_(False)))
     for place in list(places):
         if place.event.starts_at > now:
             cancel_event_signup(place, actor=user, now=now)
-    erase_user(db.session, user, now=now)
+    erase_user(db.session, user, now=now, needles=needles)

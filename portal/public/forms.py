@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, SearchField, SelectField, SelectMultipleField, ValidationError
+from wtforms import BooleanField, SearchField, SelectField, SelectMultipleField, ValidationError
 from wtforms.validators import Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.admin.forms import institution_kind_choices
 from portal.forms import BaseForm
+from portal.forms import DateField  # bounded years
 from portal.public.finding import Criteria
 
 WEEKDAY_LABELS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"),

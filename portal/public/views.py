@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from models import Idea, Institution, Occurrence, Role, Signup, SignupStatus, Task, TaskStatus, db, utcnow
 from models.tasks import joinable
 from portal.access import PUBLIC, access
-from portal.auth.views import safe_next
+from portal.params import safe_next
 from portal.forms import BaseForm
 from portal.public import cache
 from portal.public.finding import find_tasks

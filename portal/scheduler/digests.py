@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from models.base import chunks
 from models import OutboxMessage, Project, ProjectFollower, ProjectUpdate, Signup, Task, TaskStatus, User, db
 from portal.mail import preferences
 from portal.mail.kinds import DIGEST_MESSAGE_KIND
@@ -35,7 +36,17 @@ def weekly(now: datetime) -> list:
 def build(frequency: str, now: datetime) -> list:
     """Queue this period's digest for every subscriber with news; returns the queued messages."""
     start = period_start(frequency, now, DIGEST_HOUR)
-    subscribers = preferences.digest_subscribers(frequency)
+    everyone = preferences.digest_subscribers(frequency)
+    messages = []
+    for batch in chunks(sorted(everyone), DIGEST_BATCH):  # bounded batches: IN lists and memory
+        messages.extend(_build_batch(frequency, now, start, {uid: everyone[uid] for uid in batch}))
+    return messages
+
+
+DIGEST_BATCH = 2_000
+
+
+def _build_batch(frequency: str, now: datetime, start: datetime, subscribers: dict) -> list:
     users = {u.id: u for u in db.session.scalars(
         select(User).where(User.id.in_(list(subscribers)), User.active.is_(True), User.deleted_at.is_(None),
                            User.email.is_not(None)).options(selectinload(User.profile)))} if subscribers else {}

@@ -13,6 +13,7 @@ from typing import Callable
 
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
 from models import db, utcnow
@@ -61,6 +62,8 @@ JOBS: tuple[Job, ...] = (
         "nudge after 12 months, deletion warning before 24 months"),
     Job("delete_inactive_accounts", privacy_retention.delete_inactive, _cron(hour=3, minute=45),
         "erase accounts still inactive 30 days after the deletion warning"),
+    Job("purge_old_mails", privacy_retention.purge_old_mails, _cron(hour=4, minute=5),
+        "empty the text of mails older than OUTBOX_RETENTION_DAYS (90)"),
     Job("digest_daily", digests.daily, _cron(hour=digests.DIGEST_HOUR, minute=0), "daily digest of news"),
     Job("digest_weekly", digests.weekly, _cron(day_of_week="mon", hour=digests.DIGEST_HOUR, minute=5),
         "weekly digest of news"),
@@ -93,7 +96,9 @@ def execute(job: Job, *, now: datetime | None = None, deliver: bool = True) -> i
             db.session.rollback()
             log.exception("Scheduled job %s failed", job.id)
             raise
-    ids = [m.id for m in outbox.take_committed()]
+    # The identity key, not `m.id`: after the commit every row is expired, and reading `id` would
+    # refresh each of (say) 100,000 rows with a SELECT of its own.
+    ids = [inspect(m).identity[0] for m in outbox.take_committed()]
     for start in range(0, len(ids) if deliver else 0, BATCH):
         sender.deliver(ids=ids[start:start + BATCH], now=now, limit=BATCH)
     return len(ids)

@@ -54,13 +54,25 @@ def queue_due(now: datetime) -> list:
     """Queue the reminders whose window holds `now`; stale ones (their moment passed) are skipped."""
     plan = leads()
     horizon = max(lead.longest for lead in plan)
-    rows = db.session.execute(
-        select(Signup, Occurrence, Task)
-        .join(Occurrence, Signup.occurrence_id == Occurrence.id).join(Task, Occurrence.task_id == Task.id)
-        .where(Signup.status == SignupStatus.ACCEPTED, Occurrence.cancelled.is_(False),
-               Task.status.not_in(TaskStatus.OFF),
-               Occurrence.starts_at > now, Occurrence.starts_at <= now + horizon)
-        .options(selectinload(Signup.user), selectinload(Task.institution))).all()
+    query = (select(Signup, Occurrence, Task)
+             .join(Occurrence, Signup.occurrence_id == Occurrence.id).join(Task, Occurrence.task_id == Task.id)
+             .where(Signup.status == SignupStatus.ACCEPTED, Occurrence.cancelled.is_(False),
+                    Task.status.not_in(TaskStatus.OFF),
+                    Occurrence.starts_at > now, Occurrence.starts_at <= now + horizon)
+             .options(selectinload(Signup.user), selectinload(Task.institution)).order_by(Signup.id).limit(BATCH))
+    messages, last = [], 0
+    while True:  # bounded batches by sign-up id: neither memory nor IN lists grow with the site
+        rows = db.session.execute(query.where(Signup.id > last)).all()
+        if not rows:
+            return messages
+        messages.extend(_queue_batch(rows, now, plan))
+        last = rows[-1][0].id
+
+
+BATCH = 5_000
+
+
+def _queue_batch(rows, now: datetime, plan) -> list:
     due = []
     for signup, occurrence, task in rows:
         found = due_lead(occurrence.starts_at, now, plan)

@@ -11,6 +11,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 
+from models.base import chunks
 from models import OutboxMessage, OutboxStatus, User, db
 from portal.mail.checks import stamp
 from portal.mail.outbox import external_url, queue_mail
@@ -77,7 +78,9 @@ def deletion_candidates(now: datetime) -> list[User]:
     if not users:
         return []
     keys = {f"deletion_warning:{u.id}:{stamp(last_activity(u))}": u for u in users}
-    sent = set(db.session.scalars(select(OutboxMessage.dedup_key).where(and_(
-        OutboxMessage.dedup_key.in_(list(keys)), OutboxMessage.status == OutboxStatus.SENT,
-        OutboxMessage.sent_at <= warned_before))))
+    sent = set()
+    for batch in chunks(keys):  # bounded IN lists
+        sent.update(db.session.scalars(select(OutboxMessage.dedup_key).where(and_(
+            OutboxMessage.dedup_key.in_(batch), OutboxMessage.status == OutboxStatus.SENT,
+            OutboxMessage.sent_at <= warned_before))))
     return [user for key, user in keys.items() if key in sent]

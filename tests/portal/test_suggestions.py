@@ -248,3 +248,31 @@ def test_staff_are_not_told_whether_a_suggested_volunteer_is_screened(app, clien
     login(staff)
     page = client.get(f"/institution/opgaver/{reading.id}/forslag").get_data(as_text=True)
     assert "Karen Frivillig" in page and "børneattest" not in page.split("Foreslåede frivillige")[-1]
+
+
+@pytest.mark.redis
+def test_the_refit_job_hands_its_fit_to_other_hosts_through_redis(make_app, make, redis_url, redis_prefix):
+    """Two hosts without a shared folder: the job's fit reaches the web host through Redis (no pickle)."""
+    import redis
+    job_app = make_app(RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=redis_prefix)
+    web_app = make_app(RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=redis_prefix)
+    server = redis.Redis.from_url(redis_url)
+    try:
+        with job_app.app_context():
+            db.create_all()
+            _world(make)
+            db.session.commit()
+            execute(BY_ID["matching_refit"], now=utcnow(), deliver=False)
+            db.session.remove()
+        assert len(server.keys(f"{redis_prefix}:matching:*:stamp")) == 3
+        with web_app.app_context():
+            corpus = suggestions.corpora()["tasks"]
+            index = corpus.current()
+            assert corpus.loaded_shared_stamp is not None and len(index) == 2  # loaded, not built here
+            assert index.search("højtlæsning", k=1)[0].id == db.session.scalar(
+                select(Task.id).where(Task.title == READING["title"]))
+            db.session.remove()
+    finally:
+        keys = server.keys(f"{redis_prefix}*")
+        if keys:
+            server.delete(*keys)

@@ -1,6 +1,8 @@
 """Writers of the task and sign-up notices (models/task_operations.py decides when each is given)."""
 from __future__ import annotations
 
+import hashlib
+
 from flask_babel import gettext as _
 
 from models import Role, Signup, SignupStatus, Task
@@ -116,7 +118,9 @@ def task_changed(task: Task, signups: list[Signup]) -> list:
 
 def task_message(task: Task, signups: list[Signup], *, subject: str, body: str, sender, sent_at) -> list:
     """A message from the institution to the accepted volunteers of a task."""
-    key = f"task_message:{task.id}:{stamp(sent_at)}:{sent_at.second}"
+    # Two different messages in the same second both go; the same message sent twice (a double click) once.
+    digest = hashlib.sha256(f"{getattr(sender, 'id', '')}\n{subject}\n{body}".encode()).hexdigest()[:16]
+    key = f"task_message:{task.id}:{stamp(sent_at)}:{sent_at.second}:{digest}"
     return [queue_mail("task_message", dedup_key=f"{key}:{s.user_id}", recipient=s.user,
                        subject=f"{task.title}: {subject}", template="task_message",
                        context=_context(s, message=body, sender=sender))

@@ -6,6 +6,7 @@ import html
 from sqlalchemy import func, select
 
 from models import ContentReport, NotificationPreference, OutboxMessage, Project, ProjectFollower, db, utcnow
+from models.audit import hide_content
 from models.projects import set_hidden
 from portal.councils.notifications import notify_followers
 from portal.scheduler import digests
@@ -216,3 +217,33 @@ def test_those_who_took_part_are_invited_to_follow_once(app, make, client):
     invited = _project_mails("project_invitation")
     assert sorted(m.user_id for m in invited) == sorted([initiator.id, co_creator.id, volunteer.id])
     assert all(f"/projekter/{project.id}" in m.body_text for m in invited)
+
+
+def test_hidden_means_hidden_on_project_pages_and_report_pages(app, make, client):
+    """Issue 13 finding 5: a hidden idea linked to a project, comments under a hidden update, report pages."""
+    member, _outsider, _council, project = _world(make)
+    moderator = make.user("coordinator")
+    idea = make.idea(make.user(), title="Skjult idé om bålplads", project_id=project.id)
+    update = make.project_update(project, author=member, body="En opdatering")
+    comment = make.update_comment(update, make.user(), body="Kommentar under en skjult opdatering")
+    db.session.flush()
+    hide_content("idea", idea.id, actor=moderator, now=utcnow(), reason="Persondata")
+    set_hidden(update, actor=member, now=utcnow(), hidden=True, reason="Forkert dato")
+    db.session.commit()
+    reader = make.user()
+    db.session.commit()
+    for who in (None, reader):
+        visitor = app.test_client()
+        if who is not None:
+            sign_in(visitor, who)
+        page = visitor.get(f"/projekter/{project.id}").get_data(as_text=True)
+        assert "Skjult idé om bålplads" not in page and f"/ideer/{idea.id}" not in page
+        assert "Kommentar under en skjult opdatering" not in page
+    sign_in(client, reader)
+    response = client.get(f"/ideer/anmeld/comment/{comment.id}")
+    assert response.status_code == 404
+    assert "Kommentar under en skjult opdatering" not in response.get_data(as_text=True)
+    assert client.get(f"/ideer/anmeld/idea/{idea.id}").status_code == 404
+    # the moderator still sees what was hidden, to decide on it
+    sign_in(client, moderator)
+    assert "Kommentar under en skjult opdatering" in client.get(f"/projekter/{project.id}").get_data(as_text=True)

@@ -102,6 +102,26 @@ def test_message_goes_to_accepted_volunteers_only(client, setup, make):
     assert all("gummistøvler" in m.subject and "ved søen" in m.body_text for m in sent)
 
 
+def test_two_different_messages_in_one_second_both_go(client, setup, make, monkeypatch):
+    _staff, task = setup
+    task.requires_child_certificate = False
+    people = [make.user() for _ in range(2)]
+    for p in people:
+        sign_up(task.occurrences[0], volunteer=p, now=utcnow())
+    db.session.commit()
+    moment = utcnow().replace(microsecond=0)
+    monkeypatch.setattr("portal.institutions.views.utcnow", lambda: moment)
+    url = f"/institution/opgaver/{task.id}/besked"
+    for body in ("Vi mødes ved søen kl. 9.", "Husk madpakke."):
+        response = client.post(url, data={"subject": "Husk", "body": body}, follow_redirects=True)
+        assert "på vej til 2 frivillige" in response.get_data(as_text=True)
+    sent = _outbox("task_message")
+    assert len(sent) == 4 and {m.body_text.count("madpakke") for m in sent} == {0, 1}
+    # The same message twice in that second (a double click) goes once.
+    client.post(url, data={"subject": "Husk", "body": "Husk madpakke."})
+    assert len(_outbox("task_message")) == 4
+
+
 def test_attendance_and_hours_after_the_start(client, setup, make):
     _staff, task = setup
     task.requires_child_certificate = False

@@ -1,0 +1,70 @@
+"""Caches correct across processes and hosts (issue 13): a write committed by another process (another
+gunicorn worker, another host, the scheduler) is seen at once through the shared version key in Redis,
+not after the cache window; with Redis away the pages still answer."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from models import db
+from portal.public import cache
+
+ROOT = Path(__file__).resolve().parents[3]
+
+OTHER_PROCESS = """
+import sys
+from app import create_app
+from models import Task, db
+app = create_app({"SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": sys.argv[1], "SQLALCHEMY_ENGINE_OPTIONS": {},
+                  "RATELIMIT_STORAGE_URI": sys.argv[2], "RATELIMIT_KEY_PREFIX": sys.argv[3],
+                  "MAIL_SEND_IMMEDIATELY": False})
+with app.app_context():
+    task = db.session.get(Task, int(sys.argv[4]))
+    task.title = sys.argv[5]
+    db.session.commit()
+print("ok")
+"""
+
+
+def _other_process_renames(app, redis_url, prefix, task_id, title):
+    done = subprocess.run([sys.executable, "-c", OTHER_PROCESS, app.config["SQLALCHEMY_DATABASE_URI"], redis_url,
+                           prefix, str(task_id), title], capture_output=True, text=True, timeout=120, cwd=str(ROOT))
+    assert done.stdout.strip().endswith("ok"), done.stdout + done.stderr
+
+
+@pytest.mark.redis
+def test_a_write_by_another_process_is_seen_at_once(make_app, make, redis_url, redis_prefix):
+    import redis
+    app = make_app(RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=redis_prefix,
+                   TASK_LIST_CACHE_SECONDS=3600, RELATED_TASKS_CACHE_SECONDS=3600)
+    server = redis.Redis.from_url(redis_url)
+    try:
+        with app.app_context():
+            db.create_all()
+            task = make.task(make.institution(), title="Højtlæsning i biblioteket")
+            db.session.commit()
+            client = app.test_client()
+            assert "Højtlæsning i biblioteket" in client.get("/opgaver").get_data(as_text=True)
+            assert "Højtlæsning i biblioteket" in client.get("/opgaver").get_data(as_text=True)  # cached
+            _other_process_renames(app, redis_url, redis_prefix, task.id, "Lektiehjælp på skolen")
+            page = client.get("/opgaver").get_data(as_text=True)
+            assert "Lektiehjælp på skolen" in page and "Højtlæsning i biblioteket" not in page
+            assert server.get(f"{redis_prefix}:cache-version") is not None
+    finally:
+        keys = server.keys(f"{redis_prefix}*")
+        if keys:
+            server.delete(*keys)
+
+
+def test_without_redis_the_pages_still_answer(make_app, make):
+    app = make_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")  # nothing listens there
+    with app.app_context():
+        db.create_all()
+        make.task(make.institution(), title="Skolehaven")
+        db.session.commit()
+        shared = app.extensions["samskab_shared_version"]
+        assert isinstance(shared, cache.SharedVersion) and shared.read() is None
+        assert "Skolehaven" in app.test_client().get("/opgaver").get_data(as_text=True)
