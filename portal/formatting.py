@@ -53,4 +53,9 @@ def amount(value) -> str:
     return f"{number:.0f}" if number.is_integer() else f"{number:.1f}".replace(".", ",")
 
 
-FILTERS = {"when": when, "day": day, "clock": clock, "hours": hours, "amount": amount}
+def kroner(value) -> str:
+    """An amount of money the Danish way, whole kroner: 1.250.000 kr."""
+    return format_decimal(round(value or 0), format="#,##0") + " kr"
+
+
+FILTERS = {"when": when, "day": day, "clock": clock, "hours": hours, "amount": amount, "kr": kroner}
