@@ -10,6 +10,7 @@ from models.budget_operations import (advance_phase, cast_ballot, create_budget,
                                       review_proposal)
 from models.budgets import BallotKind, Phase, Rule
 
+BUDGET_TEXT = "Kommunen har sat penge af, og borgerne bestemmer, hvad de skal bruges til."
 PROPOSALS = {
     "open": [
         ("Legeplads ved Lyngby Nordskole", "Nye gynger og en klatrevæg til de mindste.", "Lyngby Nordskole", 180_000),
@@ -70,7 +71,7 @@ def load_budgets(*, now: datetime, coordinator: User, council: Council, citizens
 
 def _budget(title, key, *, now, coordinator, council, citizens, pot, kind, rule, postcodes="2800"):
     budget = create_budget(actor=coordinator, now=now - timedelta(days=60), council=council, title=title,
-                           description="Kommunen har sat penge af, og borgerne bestemmer, hvad de skal bruges til.",
+                           description=BUDGET_TEXT,
                            pot_kr=pot, postcodes=postcodes, min_age=15, ballot_kind=kind,
                            max_choices=3 if kind == BallotKind.APPROVAL else None, rule=rule,
                            proposals_until=now - timedelta(days=40), review_until=now - timedelta(days=20),
