@@ -15,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 
 from models.audit import record as audit
 from models.base import DomainError, db, to_local
-from models.budget_rules import Outcome, tally
+from models.budget_rules import Outcome, tally_rows
 from models.budgets import (Ballot, BallotKind, BudgetProposal, BudgetVoter, CitizenBudget, Phase, ProposalCoCreator,
-                            ProposalStatus, Rule, ballot_key, ballots_of)
+                            ProposalStatus, Rule, ballot_key, ballot_rows)
 from models.ideas import CoCreator, Idea
 from models.people import Role, User
 from models.projects import create_project, follow_project, is_council_member
@@ -250,7 +250,7 @@ def cast_ballot(budget: CitizenBudget, *, voter: User, now: datetime, project_id
     chosen = check_ballot(budget, project_ids)
     _lock_voter(budget.id, voter.id)
     key = ballot_key(_secret(), budget.id, voter.id)
-    db.session.execute(delete(Ballot).where(Ballot.key == key))
+    db.session.execute(delete(Ballot).where(Ballot.budget_id == budget.id, Ballot.key == key))
     db.session.add(Ballot(key=key, budget_id=budget.id, choices=",".join(map(str, chosen))))
     db.session.flush()
     if assisted_by is not None:
@@ -273,8 +273,8 @@ def my_ballot(budget: CitizenBudget, user) -> list[int] | None:
     """What `user` chose (shown only to them), or None."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    row = db.session.get(Ballot, ballot_key(_secret(), budget.id, user.id))
-    return row.choice_ids if row is not None and row.budget_id == budget.id else None
+    row = db.session.get(Ballot, (budget.id, ballot_key(_secret(), budget.id, user.id)))
+    return row.choice_ids if row is not None else None
 
 
 # --- counting -----------------------------------------------------------------------------------------
@@ -283,7 +283,7 @@ def count(budget: CitizenBudget) -> Outcome:
     """The result by the budget's rule, at any phase (for audits); publication is advance_phase's."""
     projects = budget.ballot_projects
     costs = {p.id: p.ballot_cost for p in projects}
-    return tally(budget.rule, budget.pot_kr, costs, ballots_of(budget.id))
+    return tally_rows(budget.rule, budget.pot_kr, costs, ballot_rows(budget.id))
 
 
 def result_document(budget: CitizenBudget, outcome: Outcome | None = None) -> dict:

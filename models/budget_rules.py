@@ -77,6 +77,25 @@ def greedy_by_votes(pot: int, costs: Mapping[int, int], ballots=None, *, votes=N
     return outcome
 
 
+def ballot_arrays(rows: list[str]) -> tuple[int, np.ndarray, np.ndarray]:
+    """Ballots stored as "3,5,9" strings as (number of ballots, voter index per choice, project id per choice):
+    the fast way in for a municipality's 100,000 ballots."""
+    n = len(rows)
+    lengths = np.fromiter((row.count(",") + 1 if row else 0 for row in rows), dtype=np.int64, count=n)
+    joined = ",".join(row for row in rows if row)
+    pids = np.array(joined.split(","), dtype=np.int64) if joined else np.zeros(0, dtype=np.int64)
+    return n, np.repeat(np.arange(n, dtype=np.int64), lengths), pids
+
+
+def votes_from_arrays(costs: Mapping[int, int], pids: np.ndarray) -> dict[int, int]:
+    found, counts = np.unique(pids, return_counts=True)
+    votes = dict.fromkeys(costs, 0)
+    for pid, k in zip(found.tolist(), counts.tolist()):
+        if pid in votes:
+            votes[pid] = k
+    return votes
+
+
 def equal_shares(pot: int, costs: Mapping[int, int], ballots: Iterable[Iterable[int]]) -> Outcome:
     """The Method of Equal Shares with cost utilities (as equalshares.net computes approval ballots),
     completed by greedy by votes with the money left over.
@@ -86,43 +105,57 @@ def equal_shares(pot: int, costs: Mapping[int, int], ballots: Iterable[Iterable[
     they cover its cost; the project with the smallest p per krone of cost (its voters get most for their
     money) is funded and its voters pay. Ties go to more votes, then lower cost, then lower id.
     """
-    ballots = [list(dict.fromkeys(pid for pid in ballot if pid in costs)) for ballot in ballots]
-    n = len(ballots)
-    votes = count_votes(costs, ballots)
+    rows = [",".join(str(pid) for pid in dict.fromkeys(ballot)) for ballot in ballots]
+    return equal_shares_arrays(pot, costs, *ballot_arrays(rows))
+
+
+def equal_shares_arrays(pot: int, costs: Mapping[int, int], n: int, voters: np.ndarray, pids: np.ndarray) -> Outcome:
+    """equal_shares on ballot_arrays' form (a project chosen twice on one ballot must not be in it)."""
+    keep = np.isin(pids, np.fromiter(costs, dtype=np.int64, count=len(costs)))
+    voters, pids = voters[keep], pids[keep]
+    votes = votes_from_arrays(costs, pids)
     outcome = Outcome(MES, votes=votes)
     if n == 0:
         for pid in costs:
             outcome.reasons[pid] = {"code": NO_VOTES}
         return outcome
-    supporters: dict[int, list[int]] = {pid: [] for pid in costs}
-    for voter, ballot in enumerate(ballots):
-        for pid in ballot:
-            supporters[pid].append(voter)
-    approvers = {pid: np.asarray(v, dtype=np.int64) for pid, v in supporters.items() if v}
+    order = np.argsort(pids, kind="stable")
+    sorted_pids, sorted_voters = pids[order], voters[order]
+    bounds = np.searchsorted(sorted_pids, np.array(sorted(votes), dtype=np.int64), side="left")
+    approvers = {}
+    for pid, start in zip(sorted(votes), bounds.tolist()):
+        if votes[pid]:
+            approvers[pid] = sorted_voters[start:start + votes[pid]]
     share = pot / n
     budget = np.full(n, share, dtype=np.float64)
-    remaining = {pid for pid in approvers if costs[pid] > 0}
-    for pid in approvers:
+    for pid in sorted(approvers):
         if costs[pid] == 0:  # free projects someone wants cost nobody anything
             outcome.selected.append(pid)
-            outcome.reasons[pid] = {"code": FUNDED_EQUAL_SHARES, "payment": 0.0, "share": share}
-    while remaining:
+            outcome.reasons[pid] = {"code": FUNDED_EQUAL_SHARES, "payment": 0.0, "share": share,
+                                    "voters": votes[pid]}
+    # A project's price per krone only rises as its voters pay for others, so the last price known is a lower
+    # bound: projects are priced again in the order of their bounds, stopping once no bound can beat the best.
+    bound = {pid: 0.0 for pid in approvers if costs[pid] > 0}
+    while bound:
         best, best_key, best_payment = None, None, None
-        for pid in list(remaining):
+        for pid in sorted(bound, key=lambda p: (bound[p], -votes[p], costs[p], p)):
+            if best is not None and bound[pid] > best_key[0] * (1 + REL_TOL):
+                break
             cost = costs[pid]
             held = budget[approvers[pid]]
             if held.sum() < cost * (1 - REL_TOL):
-                remaining.discard(pid)  # budgets only shrink, so it never becomes affordable again
+                del bound[pid]  # budgets only shrink, so it never becomes affordable again
                 continue
             payment = _payment(np.sort(held), cost)
             key = (payment / cost, -votes[pid], cost, pid)
+            bound[pid] = key[0]
             if best is None or _before(key, best_key):
                 best, best_key, best_payment = pid, key, payment
         if best is None:
             break
         idx = approvers[best]
         budget[idx] -= np.minimum(budget[idx], best_payment)
-        remaining.discard(best)
+        del bound[best]
         outcome.selected.append(best)
         outcome.reasons[best] = {"code": FUNDED_EQUAL_SHARES, "payment": best_payment, "share": share,
                                  "voters": int(len(idx))}
@@ -134,6 +167,16 @@ def equal_shares(pot: int, costs: Mapping[int, int], ballots: Iterable[Iterable[
         if reason["code"] == NO_ROOM:
             reason["voters_held"] = held_at_end[pid]
     return outcome
+
+
+def tally_rows(rule: str, pot: int, costs: Mapping[int, int], rows: list[str]) -> Outcome:
+    """The result from ballots as stored ("3,5,9" strings), fast for 100,000 ballots."""
+    n, voters, pids = ballot_arrays(rows)
+    if rule == MES:
+        return equal_shares_arrays(pot, costs, n, voters, pids)
+    if rule == GREEDY:
+        return greedy_by_votes(pot, costs, votes=votes_from_arrays(costs, pids))
+    raise ValueError(f"unknown rule {rule!r}")
 
 
 def _payment(held_sorted: np.ndarray, cost: float) -> float:

@@ -163,9 +163,13 @@ class Ballot(db.Model):
 
     __tablename__ = "budget_ballot"
 
+    # The budget first: a budget's ballots lie together, so counting reads them in one sweep.
+    budget_id: Mapped[int] = mapped_column(ForeignKey("citizen_budget.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    budget_id: Mapped[int] = mapped_column(ForeignKey("citizen_budget.id", ondelete="CASCADE"), index=True)
     choices: Mapped[str] = mapped_column(Text, default="")
+
+    # On SQLite the rows are stored in the order of their keys, not in the order they were written.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     @property
     def choice_ids(self) -> list[int]:
@@ -177,10 +181,23 @@ def ballot_key(secret: str | bytes, budget_id: int, user_id: int) -> str:
     return hmac.new(secret, f"samskab-ballot:{budget_id}:{user_id}".encode(), hashlib.sha256).hexdigest()
 
 
+def ballot_rows(budget_id: int) -> list[str]:
+    """Every ballot of a budget as stored ("3,5,9"), in the order of their keys (which says nothing about
+    who voted or when; the order the rows were written would). The primary key gives that order cheaply."""
+    # Straight from the driver: SQLAlchemy's row handling costs more than the rule for 100,000 ballots.
+    connection = db.session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(f"SELECT choices FROM budget_ballot WHERE budget_id = {mark} ORDER BY key", (budget_id,))
+        return [row[0] for row in cursor.fetchall()]
+    finally:
+        cursor.close()
+
+
 def ballots_of(budget_id: int) -> list[list[int]]:
     """Every ballot of a budget, as lists of project ids (in no order that says anything)."""
-    rows = db.session.scalars(select(Ballot.choices).where(Ballot.budget_id == budget_id).order_by(Ballot.key))
-    return [[int(c) for c in row.split(",") if c] for row in rows]
+    return [[int(c) for c in row.split(",") if c] for row in ballot_rows(budget_id)]
 
 
 def has_voted(budget_id: int, user_id: int) -> bool:

@@ -51,15 +51,13 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_citizen_budget_phase'), ['phase'], unique=False)
 
     op.create_table('budget_ballot',
-    sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('budget_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('choices', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['budget_id'], ['citizen_budget.id'], name=op.f('fk_budget_ballot_budget_id_citizen_budget'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('key', name=op.f('pk_budget_ballot'))
+    sa.PrimaryKeyConstraint('budget_id', 'key', name=op.f('pk_budget_ballot')),
+    sqlite_with_rowid=False,
     )
-    with op.batch_alter_table('budget_ballot', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_budget_ballot_budget_id'), ['budget_id'], unique=False)
-
     op.create_table('budget_voter',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('budget_id', sa.Integer(), nullable=False),
@@ -135,9 +133,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_budget_voter_budget_id'))
 
     op.drop_table('budget_voter')
-    with op.batch_alter_table('budget_ballot', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_budget_ballot_budget_id'))
-
     op.drop_table('budget_ballot')
     with op.batch_alter_table('citizen_budget', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_citizen_budget_phase'))
