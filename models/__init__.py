@@ -20,3 +20,4 @@ from models.messages import OutboxMessage, OutboxStatus, NotificationPreference,
 from models.audit import AuditEntry, ContentReport  # noqa: F401
 from models.accounts import AccountMailRequest, ExternalIdentity, RecoveryCode  # noqa: F401
 from models.budgets import CitizenBudget, BudgetProposal, ProposalCoCreator, BudgetVoter, Ballot  # noqa: F401
+from models.plans import DevelopmentPlan, PlanGoal, PlanVersion, DialogueMeeting, FollowUpItem  # noqa: F401

@@ -2,6 +2,6 @@
 
 
 def blueprint():
-    from portal.budgets import views
+    from portal.budgets import plan_views, views
     from portal.routes import blueprint as make
-    return make("budgets", __name__, [views.routes])
+    return make("budgets", __name__, [views.routes, plan_views.routes])

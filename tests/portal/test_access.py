@@ -46,8 +46,17 @@ def world(app, make):
     proposal = BudgetProposal(budget_id=budget.id, title="Forslag", estimated_cost_kr=500, cost_kr=500,
                               status="feasible")
     db.session.add(proposal)
+    from datetime import date
+
+    from models.plans import DevelopmentPlan, DialogueMeeting, FollowUpItem, PlanVersion
+    plan = DevelopmentPlan(council_id=council.id, vision="Vision", version=1)
+    plan.versions.append(PlanVersion(version=1, content='{"vision": "Vision", "backers": "", "goals": []}'))
+    meeting = DialogueMeeting(title="Dialogmøde", starts_at=utcnow())
+    meeting.items.append(FollowUpItem(question="Spørgsmål", due_on=date.today()))
+    db.session.add_all([plan, meeting])
     db.session.commit()
-    params = {"budget_id": budget.id, "proposal_id": proposal.id, "user_id": target.id, "institution_id": inst.id, "council_id": council.id, "token": "not-a-token",
+    params = {"budget_id": budget.id, "proposal_id": proposal.id, "version": 1, "meeting_id": meeting.id,
+              "item_id": meeting.items[0].id, "user_id": target.id, "institution_id": inst.id, "council_id": council.id, "token": "not-a-token",
               "message_id": failed_mail.id, "profile_id": target_profile.id,
               "project_id": project.id, "update_id": update.id, "comment_id": comment.id, "event_id": event.id,
               "task_id": open_task.id, "signup_id": target_signup.id, "occurrence_id": open_task.occurrences[0].id,
