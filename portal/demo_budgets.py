@@ -89,3 +89,42 @@ def _to_voting(budget, *, now, coordinator) -> None:
                         cost_kr=proposal.estimated_cost_kr + 5_000 * n)
     advance_phase(budget, actor=coordinator, now=now - timedelta(days=20))
     assert budget.phase == Phase.VOTING
+
+
+def load_plans(*, now: datetime, coordinator: User, council: Council, member: User, project_ids: list[int]) -> int:
+    """A development plan with two versions for the first council, and a dialogue meeting with follow-ups."""
+    from datetime import time as clock
+
+    from models.base import LOCAL
+    from models.plan_operations import add_follow_up, answer_follow_up, plan_meeting, save_plan, write_minutes
+    from models.plans import GoalStatus
+    goals = [{"title": "Flere grønne forbindelser", "status": GoalStatus.UNDER_WAY,
+              "project_id": project_ids[0] if project_ids else None},
+             {"title": "Et medborgerhus, der er åbent hver dag", "status": GoalStatus.PLANNED}]
+    save_plan(council, actor=member, now=now - timedelta(days=300), vision=PLAN_VISION, backers=PLAN_BACKERS,
+              goals=goals)
+    goals[1]["status"] = GoalStatus.UNDER_WAY
+    save_plan(council, actor=member, now=now - timedelta(days=30), vision=PLAN_VISION, backers=PLAN_BACKERS,
+              goals=goals, note="Medborgerhuset er gået i gang")
+    today = now.astimezone(LOCAL).date()
+    past = plan_meeting(actor=coordinator, now=now - timedelta(days=60), title="Dialogmøde efterår",
+                        starts_at=datetime.combine(today - timedelta(days=40), clock(19), tzinfo=LOCAL),
+                        place="Lyngby Rådhus", agenda="1. Trafik ved skolerne\n2. Borgerbudget 2027",
+                        invited="Lokalrådene, Teknik- og Miljøudvalget, forvaltningen")
+    write_minutes(past, actor=coordinator, now=now - timedelta(days=39),
+                  minutes="Lokalrådene ønsker bedre skoleveje. Forvaltningen undersøger mulighederne.")
+    answered = add_follow_up(past, actor=coordinator, now=now - timedelta(days=39),
+                             question="Kan hastigheden sænkes ved Lyngby Nordskole?", due_on=today - timedelta(days=10))
+    answer_follow_up(answered, actor=coordinator, now=now - timedelta(days=12),
+                     answer="Ja, 40 km/t fra næste skoleår. Skiltningen bestilles i foråret.")
+    add_follow_up(past, actor=coordinator, now=now - timedelta(days=39),
+                  question="Hvornår kommer cykelstien langs Mølleåen?", due_on=today + timedelta(days=12))
+    plan_meeting(actor=coordinator, now=now - timedelta(days=5), title="Dialogmøde forår",
+                 starts_at=datetime.combine(today + timedelta(days=45), clock(19), tzinfo=LOCAL),
+                 place="Lyngby Rådhus", agenda="1. Opfølgning\n2. Udviklingsplanerne",
+                 invited="Lokalrådene, Teknik- og Miljøudvalget, forvaltningen")
+    return 2
+
+
+PLAN_VISION = "Lyngby Nord skal være et grønt og levende kvarter, hvor alle aldre mødes."
+PLAN_BACKERS = "Lokalrådet Lyngby Nord, Lyngby Nordskole, Grundejerforeningen og Lyngby Boldklub"

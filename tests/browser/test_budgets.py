@@ -126,3 +126,31 @@ def test_the_demo_budgets_are_accessible_at_390_px(page, live_server):
         if phase in Phase.PUBLISHED:
             page.goto(f"{base}/borgerbudgetter/{budget_id}/resultat")
             _check(page)
+
+
+def test_plans_and_dialogue_meetings_at_390_px(page, live_server):
+    from models import Council
+    from models.plans import DialogueMeeting
+    base, app = live_server
+    page.set_viewport_size(PHONE)
+    with app.app_context():
+        council_id = db.session.scalar(select(Council.id).order_by(Council.id))
+        meeting_id = db.session.scalar(select(DialogueMeeting.id).order_by(DialogueMeeting.starts_at))
+    for url in (f"/udviklingsplaner/{council_id}", f"/udviklingsplaner/{council_id}/versioner/1", "/dialogmoeder",
+                f"/dialogmoeder/{meeting_id}", "/kalender?visning=liste"):
+        page.goto(base + url)
+        _check(page)
+    log_in(page, base, "lokalraad@samskab.dk", DEMO_PASSWORD)
+    page.goto(f"{base}/udviklingsplaner/{council_id}/rediger")
+    _check(page)
+    page.get_by_label("Vision").fill("")
+    page.get_by_role("button", name="Gem som en ny version").click()
+    page.wait_for_load_state()
+    assert "Skriv planens vision." in page.locator(".error-summary").inner_text()
+    _check(page)
+    page.context.clear_cookies()
+    log_in(page, base, "koordinator@samskab.dk", DEMO_PASSWORD)
+    page.goto(f"{base}/dialogmoeder/{meeting_id}")
+    _check(page)
+    page.goto(base + "/dialogmoeder")
+    _check(page)
