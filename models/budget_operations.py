@@ -19,6 +19,7 @@ from models.budget_rules import Outcome, tally_rows
 from models.budgets import (Ballot, BallotKind, BudgetProposal, BudgetVoter, CitizenBudget, Phase, ProposalCoCreator,
                             ProposalStatus, Rule, ballot_key, ballot_rows)
 from models.ideas import CoCreator, Idea
+from models.notices import Notice, tell
 from models.people import Role, User
 from models.projects import create_project, follow_project, is_council_member
 
@@ -171,6 +172,7 @@ def review_proposal(proposal: BudgetProposal, *, actor, now: datetime, feasible:
         proposal.status, proposal.cost_kr, proposal.reason = ProposalStatus.NOT_FEASIBLE, None, reason.strip()
     db.session.flush()
     audit(None, actor=actor, action=BudgetAudit.REVIEWED, now=now, detail=f"{proposal.id}: {proposal.status}")
+    tell(Notice.PROPOSAL_REVIEWED, proposal=proposal)
     return proposal
 
 
@@ -191,6 +193,7 @@ def merge_proposals(source: BudgetProposal, *, into: BudgetProposal, actor, now:
     source.status, source.merged_into_id, source.cost_kr = ProposalStatus.MERGED, into.id, None
     db.session.flush()
     audit(None, actor=actor, action=BudgetAudit.MERGED, now=now, detail=f"{source.id} -> {into.id}")
+    tell(Notice.PROPOSALS_MERGED, source=source, into=into)
     return into
 
 

@@ -170,3 +170,19 @@ def test_delivery_makes_council_projects_followed_by_their_people_and_spending_i
     page = client.get(f"/borgerbudgetter/{budget.id}/resultat").get_data(as_text=True)
     assert "Brugt indtil nu: 42.000 kr af 60.000 kr." in page
     assert response.status_code == 302
+
+
+def test_the_proposers_are_told_of_the_review_and_both_authors_of_a_merge(client, people):
+    from models import OutboxMessage
+    budget = build_budget(people, phase="review")
+    first, second, third = budget.proposals
+    sign_in(client, people["coordinator"])
+    client.post(f"/borgerbudgetter/forslag/{first.id}/vurder",
+                data={f"p{first.id}-decision": "not_feasible", f"p{first.id}-reason": "Grunden er fredet."})
+    client.post(f"/borgerbudgetter/forslag/{third.id}/flet", data={"into": str(second.id)})
+    mails = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "budget_proposal")
+                                    .order_by(OutboxMessage.id)))
+    assert [m.user_id for m in mails] == [first.author_id, third.author_id, second.author_id]
+    assert "Grunden er fredet." in mails[0].body_text
+    assert "Kommunen har vurderet dit forslag" in mails[0].subject
+    assert all(second.title in m.subject for m in mails[1:])
