@@ -164,3 +164,19 @@ def test_a_citizen_cannot_take_an_assisted_ballot(client, people, budget):
     response = client.post(f"/borgerbudgetter/{budget.id}/medbetjening",
                            data={"email": people["voters"][1].email, "projekt": [str(ids(budget)[0])]})
     assert response.status_code == 403 and ballot_count(budget) == 0
+
+
+def test_erasure_forgets_that_a_person_voted_and_the_anonymous_ballot_still_counts(app, people, budget):
+    from models.budget_operations import count
+    from models.privacy import erase_user
+    voter = people["voters"][0]
+    chosen = ids(budget)[2]
+    cast_ballot(budget, voter=voter, now=utcnow(), project_ids=[chosen])
+    db.session.commit()
+    author_of = {p.id: p.author_id for p in budget.proposals}
+    erase_user(db.session, voter)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(BudgetVoter)) == 0
+    assert ballots_of(budget.id) == [[chosen]] and count(budget).votes[chosen] == 1
+    assert all(p.author_id != voter.id for p in budget.proposals)
+    assert any(author_of[p.id] == voter.id and p.author_id is None for p in budget.proposals)
