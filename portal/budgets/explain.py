@@ -13,6 +13,12 @@ def phase_labels() -> dict[str, str]:
             Phase.COUNTING: _("Counting"), Phase.RESULT: _("Result"), Phase.DELIVERY: _("Delivery")}
 
 
+def proposal_labels() -> dict[str, str]:
+    from models.budgets import ProposalStatus
+    return {ProposalStatus.SUBMITTED: _("Waiting for review"), ProposalStatus.FEASIBLE: _("Feasible"),
+            ProposalStatus.NOT_FEASIBLE: _("Not feasible"), ProposalStatus.MERGED: _("Merged")}
+
+
 def rule_label(rule: str) -> dict[str, str]:
     if rule == Rule.MES:
         return {"name": _("Method of Equal Shares"),

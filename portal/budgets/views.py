@@ -18,7 +18,7 @@ from models.budget_operations import (advance_phase, can_manage, cast_ballot, co
                                       record_spending, result_document, review_proposal)
 from models.budgets import BallotKind, BudgetProposal, CitizenBudget, Phase, ProposalStatus, has_voted
 from portal.access import LOGIN, PUBLIC, access
-from portal.budgets.explain import explain, phase_labels, rule_label
+from portal.budgets.explain import explain, phase_labels, proposal_labels, rule_label
 from portal.budgets.forms import AssistedForm, BudgetForm, ProposalForm, ReviewForm, SpendingForm
 from portal.forms import BaseForm
 from portal.routes import RouteTable
@@ -277,6 +277,7 @@ def _manage_page(budget: CitizenBudget, *, forms=None, status=200):
     spending_forms = {p.id: SpendingForm(formdata=None, prefix=f"s{p.id}", spent_kr=p.spent_kr or 0)
                       for p in budget.proposals if p.project_id}
     return render_template("budgets/manage.html", budget=budget, phases=phase_labels(), Phase=Phase,
+                           proposal_labels=proposal_labels(),
                            ProposalStatus=ProposalStatus, review_forms=review_forms, spending_forms=spending_forms,
                            action_form=BaseForm(formdata=None), next_phase=Phase.NEXT.get(budget.phase),
                            assisted=current_user.has_role(Role.COORDINATOR)), status
