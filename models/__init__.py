@@ -19,3 +19,5 @@ from models.calendar import Event, EventSignup  # noqa: F401
 from models.messages import OutboxMessage, OutboxStatus, NotificationPreference, SchedulerLease  # noqa: F401
 from models.audit import AuditEntry, ContentReport  # noqa: F401
 from models.accounts import AccountMailRequest, ExternalIdentity, RecoveryCode  # noqa: F401
+from models.budgets import CitizenBudget, BudgetProposal, ProposalCoCreator, BudgetVoter, Ballot  # noqa: F401
+from models.plans import DevelopmentPlan, PlanGoal, PlanVersion, DialogueMeeting, FollowUpItem  # noqa: F401

@@ -43,11 +43,14 @@ class Notice:
     IDEA_MEETING = "idea_meeting"                # idea, event, invitees
     IDEA_PEOPLE_ASKED = "idea_people_asked"      # idea, event
     IDEA_INVITATION = "idea_invitation"          # idea, person, agent
+    # citizen budgets
+    PROPOSAL_REVIEWED = "proposal_reviewed"      # proposal
+    PROPOSALS_MERGED = "proposals_merged"        # source, into
 
     ALL = (SIGNUP_ACCEPTED, SCREENING_NEEDED, SCREENING_WAITING, PENDING_CLOSED, WAITLIST_PROMOTED,
            SIGNUP_DECLINED, VOLUNTEER_CANCELLED, TASK_CHANGED, TASK_CANCELLED, TASK_MESSAGE, INVITATION,
            PROFILE_REVIEWED, IDEA_JOINED, IDEA_CO_OWNER, IDEA_ANSWERED, IDEA_MEETING, IDEA_PEOPLE_ASKED,
-           IDEA_INVITATION)
+           IDEA_INVITATION, PROPOSAL_REVIEWED, PROPOSALS_MERGED)
 
 
 class NoWriter(LookupError):

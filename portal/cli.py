@@ -22,6 +22,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    from portal.budgets.cli import budgets
+    app.cli.add_command(budgets)
 
 
 @click.command("demo-data")

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from models import (Council, CouncilMember, IdeaStatus, Institution, InstitutionMember, ReviewStatus, Role, Task,
+from models import (Council, Project, CouncilMember, IdeaStatus, Institution, InstitutionMember, ReviewStatus, Role, Task,
                     TaskKind, TaskStatus, User)
 from models.base import LOCAL
 from models.calendar import create_event, sign_up_for_event
@@ -31,7 +31,7 @@ from models.task_operations import (TaskPlan, cancel_task, close_task, confirm_c
 from models.tasks import Recurrence, unmet_requirements
 from models.volunteer_operations import (ProfileChanges, ScreeningFacts, review_profile, record_screening,
                                          update_profile)
-from portal import demo_auth, demo_volunteers
+from portal import demo_auth, demo_budgets, demo_volunteers
 
 DEMO_PASSWORD = "Samskab-demo-2026"
 
@@ -240,10 +240,14 @@ def _load(session: Session, now: datetime) -> dict[str, int]:
     ideas = _ideas(rng, now, citizens)
     demo_volunteers.add_fitting_volunteers(session, now=now, today=today, password_hash=password_hash,
                                            coordinator=coordinator)
+    budgets = demo_budgets.load_budgets(now=now, coordinator=coordinator, council=councils[0][0], citizens=citizens,
+                                        demo=logins["borger@samskab.dk"])
+    meetings = demo_budgets.load_plans(now=now, coordinator=coordinator, council=councils[0][0], member=councils[0][1],
+                                       project_ids=[p.id for p in session.scalars(select(Project).order_by(Project.id))])
     demo_auth.give_demo_second_factors(session, logins, now=now)  # flushes
     return {"users": session.scalar(select(func.count(User.id))), "institutions": len(institutions),
             "tasks": len(tasks), "sign-ups": signups, "councils": len(councils), "projects": projects,
-            "events": events, "ideas": ideas}
+            "events": events, "ideas": ideas, "citizen budgets": budgets, "dialogue meetings": meetings}
 
 
 def _institutions(session: Session, now: datetime, staff: User) -> tuple[list[Institution], dict[int, User]]:

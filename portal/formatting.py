@@ -53,6 +53,12 @@ def amount(value) -> str:
     return f"{number:.0f}" if number.is_integer() else f"{number:.1f}".replace(".", ",")
 
 
+def kroner(value) -> str:
+    """An amount of money the Danish way, whole kroner: 1.250.000 kr."""
+    return format_decimal(round(value or 0), format="#,##0") + " kr"
+
+
+
 def requires(missing) -> str:
     """The screening a task needs that a volunteer lacks, named: "Kræver børneattest",
     "Kræver tavshedserklæring" or both (`missing` as models.tasks.unmet_requirements gives it)."""
@@ -79,4 +85,4 @@ def awaited(missing) -> str:
 
 
 FILTERS = {"when": when, "day": day, "clock": clock, "hours": hours, "amount": amount, "requires": requires,
-           "awaited": awaited}
+           "awaited": awaited, "kr": kroner}

@@ -97,9 +97,13 @@ def calendar():
     by_day: dict[date, list[Event]] = {}
     for event in events:
         by_day.setdefault(to_local(event.starts_at).date(), []).append(event)
+    from models.plans import follow_ups_due_between
+    deadlines: dict[date, list] = {}
+    for item in follow_ups_due_between(start, end):
+        deadlines.setdefault(item.due_on, []).append(item)
     keep = {k: v for k, v in request.args.items() if k in ("council", "area", "visning") and v}
     return render_template(
-        "councils/calendar.html", form=form, view=view, first=first, weeks=weeks, by_day=by_day,
+        "councils/calendar.html", deadlines=deadlines, form=form, view=view, first=first, weeks=weeks, by_day=by_day,
         days=sorted(by_day.items()), month_label=format_date(first, "LLLL y"),
         prev_url=url_for("councils.calendar", maaned=_add_months(first, -1).strftime("%Y-%m"), **keep),
         next_url=url_for("councils.calendar", maaned=_add_months(first, 1).strftime("%Y-%m"), **keep),

@@ -52,6 +52,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("idea_activity", DIRECT, True, True, _l("Someone joins your idea")),
     Kind("idea_meeting", DIRECT, True, True, _l("Invitations to meetings about ideas you joined")),
     Kind("idea_invitation", DIRECT, True, True, _l("A sparring agent invites you to an idea your skills fit")),
+    # Citizen budgets.
+    Kind("budget_proposal", DIRECT, True, True, _l("The municipality's review of your citizen-budget proposal")),
     # Councils' projects and the shared calendar. Whoever turns on the project digest gets updates
     # there instead of one mail each.
     Kind("project_update", DIRECT, True, True, _l("Updates from projects you follow")),

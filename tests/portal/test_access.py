@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from models import Role, db
+from models import Role, db, utcnow
 from portal.access import rule_of
 from tests.conftest import sign_in
 from tests.portal.access_matrix import MATRIX, ROLES
@@ -38,8 +38,25 @@ def world(app, make):
     target_signup = make.signup_record(open_task.occurrences[0], target)
     idea = make.idea(target)
     co_creator = make.co_creator(idea, make.user(email="joiner@example.dk"))
+    from models.budgets import BudgetProposal, CitizenBudget
+    budget = CitizenBudget(council_id=council.id, title="Borgerbudget", pot_kr=1000, phase="result",
+                           published_at=utcnow(), ballot_kind="knapsack", rule="greedy")
+    db.session.add(budget)
+    db.session.flush()
+    proposal = BudgetProposal(budget_id=budget.id, title="Forslag", estimated_cost_kr=500, cost_kr=500,
+                              status="feasible")
+    db.session.add(proposal)
+    from datetime import date
+
+    from models.plans import DevelopmentPlan, DialogueMeeting, FollowUpItem, PlanVersion
+    plan = DevelopmentPlan(council_id=council.id, vision="Vision", version=1)
+    plan.versions.append(PlanVersion(version=1, content='{"vision": "Vision", "backers": "", "goals": []}'))
+    meeting = DialogueMeeting(title="Dialogmøde", starts_at=utcnow())
+    meeting.items.append(FollowUpItem(question="Spørgsmål", due_on=date.today()))
+    db.session.add_all([plan, meeting])
     db.session.commit()
-    params = {"user_id": target.id, "institution_id": inst.id, "council_id": council.id, "token": "not-a-token",
+    params = {"budget_id": budget.id, "proposal_id": proposal.id, "version": 1, "meeting_id": meeting.id,
+              "item_id": meeting.items[0].id, "user_id": target.id, "institution_id": inst.id, "council_id": council.id, "token": "not-a-token",
               "message_id": failed_mail.id, "profile_id": target_profile.id,
               "project_id": project.id, "update_id": update.id, "comment_id": comment.id, "event_id": event.id,
               "task_id": open_task.id, "signup_id": target_signup.id, "occurrence_id": open_task.occurrences[0].id,

@@ -89,11 +89,13 @@ ROOT = Path(__file__).resolve().parents[2]
 # moderation operations): portal/ may read them, never create or change them itself.
 OPERATED = {"Task", "Occurrence", "Signup", "VolunteerProfile", "AvailabilitySlot", "AwayPeriod", "Screening",
             "ConsentRecord", "AuditEntry", "Idea", "IdeaEvent", "CoCreator", "AgentTheme", "ContentReport",
-            "Project", "ProjectUpdate", "ProjectFollower", "UpdateComment", "Event", "EventSignup"}
+            "Project", "ProjectUpdate", "ProjectFollower", "UpdateComment", "Event", "EventSignup",
+            "CitizenBudget", "BudgetProposal", "ProposalCoCreator", "BudgetVoter", "Ballot", "DevelopmentPlan",
+            "PlanGoal", "PlanVersion", "DialogueMeeting", "FollowUpItem"}
 # Attributes that say where something stands; only an operation changes them.
 GUARDED = {"status", "review_status", "holds_spot", "accepted_count", "pending_since", "decided_at", "confirmed_at",
            "pledge_accepted_at", "child_certificate_status", "child_certificate_valid_until", "consent_to_be_found",
-           "consent_shown_to_citizens", "capacity", "cancelled", "hidden", "co_owner", "attendee_count", "hours"}
+           "consent_shown_to_citizens", "capacity", "phase", "spent_kr", "cancelled", "hidden", "co_owner", "attendee_count", "hours"}
 # Writes that belong to no operation, by module and what is written, and why.
 ALLOWED = {
     ("portal/mail/sender.py", ".status"): "the outbox's own delivery states (only portal.mail writes OutboxMessage)",

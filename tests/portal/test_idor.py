@@ -55,12 +55,22 @@ def world(app, make):
     bob = make.user(email="bob@example.dk", name="Bob")
     co_bob = CoCreator(idea_id=idea.id, user_id=bob.id, offer="Jeg bygger reolen")
     db.session.add_all([co_bob, EventSignup(event_id=event_a.id, user_id=alice.id)])
+    from models.budgets import BudgetProposal, CitizenBudget
+    from models.plans import DevelopmentPlan
+    budget_a = CitizenBudget(council_id=council_a.id, title="Borgerbudget A", pot_kr=1000, phase="review",
+                             ballot_kind="knapsack", rule="greedy")
+    db.session.add(budget_a)
+    db.session.flush()
+    proposals = [BudgetProposal(budget_id=budget_a.id, title=f"Forslag {n}", estimated_cost_kr=100, author_id=bob.id)
+                 for n in range(2)]
+    db.session.add_all(proposals + [DevelopmentPlan(council_id=council_a.id, vision="Vores vision", version=0)])
     db.session.commit()
     people = {"alice": alice, "mallory": mallory, "staff_a": staff_a, "staff_b": staff_b,
               "council_a": council_user_a, "council_b": council_user_b}
     ids = {"signup": signup.id, "task": task_a.id, "draft": draft_a.id, "occ": occ_a.id, "idea": idea.id,
            "co": co_bob.id, "project": project_a.id, "update": update_a.id, "event": event_a.id,
-           "alice": alice.id, "mallory": mallory.id}
+           "alice": alice.id, "mallory": mallory.id, "budget": budget_a.id, "proposal": proposals[0].id,
+           "proposal2": proposals[1].id, "council": council_a.id}
     return people, ids
 
 
@@ -108,6 +118,17 @@ CASES = [
     ("council_b", None, "POST", "/kalender/{event}/aflys", {}),
     ("council_b", "council_a", "GET", "/kalender/{event}/deltagere", None),
     ("mallory", None, "GET", "/kalender/{event}/deltagere", None),
+    # citizen budgets and development plans: another council's
+    ("council_b", "council_a", "GET", "/borgerbudgetter/{budget}/styr", None),
+    ("council_b", None, "POST", "/borgerbudgetter/{budget}/fase", {}),
+    ("council_b", None, "POST", "/borgerbudgetter/forslag/{proposal}/vurder",
+     {"p{proposal}-decision": "not_feasible", "p{proposal}-reason": "Hacket"}),
+    ("council_b", None, "POST", "/borgerbudgetter/forslag/{proposal}/flet", {"into": "{proposal2}"}),
+    ("council_b", None, "POST", "/borgerbudgetter/{budget}/lever", {}),
+    ("council_b", None, "POST", "/borgerbudgetter/forslag/{proposal}/forbrug", {"s{proposal}-spent_kr": "5"}),
+    ("mallory", None, "POST", "/borgerbudgetter/{budget}/medbetjening", {"email": "bob@example.dk"}),
+    ("council_b", "council_a", "GET", "/udviklingsplaner/{council}/rediger", None),
+    ("council_b", None, "POST", "/udviklingsplaner/{council}/rediger", {"vision": "Hacket"}),
     # event sign-ups: cancelling someone else's
     ("mallory", None, "POST", "/kalender/{event}/afmeld", {}),
 ]
@@ -139,6 +160,21 @@ SHARED = {
     "/admin/brugere/<int:user_id>/andet-trin": "administrators manage every user",
     "/beskeder/<int:message_id>/igen": "administrators and coordinators see the whole outbox",
     "/koordinator/medbetjening/<int:user_id>": "coordinators assist every citizen",
+    "/borgerbudgetter/<int:budget_id>": "citizen budgets are public",
+    "/borgerbudgetter/<int:budget_id>/resultat": "published results are public (404 before)",
+    "/borgerbudgetter/<int:budget_id>/resultat.json": "published results are public (404 before)",
+    "/borgerbudgetter/<int:budget_id>/resultat.csv": "published results are public (404 before)",
+    "/borgerbudgetter/<int:budget_id>/stem": "acts on the caller's own ballot only (secrecy tested in "
+                                             "tests/portal/budgets/test_voting.py)",
+    "/borgerbudgetter/<int:budget_id>/forslag": "any citizen may propose in the proposal phase",
+    "/borgerbudgetter/forslag/<int:proposal_id>/deltag": "any citizen may join a proposal",
+    "/borgerbudgetter/<int:budget_id>/medbetjening": "coordinators assist every citizen (audited)",
+    "/udviklingsplaner/<int:council_id>": "development plans are public",
+    "/udviklingsplaner/<int:council_id>/versioner/<int:version>": "development plans are public",
+    "/dialogmoeder/<int:meeting_id>": "dialogue meetings are public",
+    "/dialogmoeder/<int:meeting_id>/referat": "the administration keeps every dialogue meeting",
+    "/dialogmoeder/<int:meeting_id>/opfoelgning": "the administration keeps every dialogue meeting",
+    "/dialogmoeder/opfoelgning/<int:item_id>/svar": "the administration answers every follow-up item",
     "/koordinator/profiler/<int:profile_id>": "coordinators review every profile (audited)",
     "/koordinator/profiler/<int:profile_id>/afgoerelse": "coordinators review every profile (audited)",
     "/koordinator/profiler/<int:profile_id>/log": "coordinators review every profile (audited)",

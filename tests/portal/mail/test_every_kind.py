@@ -90,6 +90,16 @@ def _trigger_every_kind(app, make) -> None:
     confirm_event_signup(sign_up_for_event(event, user=dorte, now=now), now=now)          # event_signup
     tell_event_cancelled(event, cancel_event(event, actor=staff, now=now), now=now)       # event_cancelled
 
+    # Citizen budgets: a proposal reviewed, two merged.
+    from models import budget_operations as budgets
+    pot = budgets.create_budget(actor=coordinator, now=now, council=council, title="Borgerbudget", pot_kr=100000,
+                                ballot_kind="knapsack", rule="greedy")
+    proposals = [budgets.propose_project(pot, actor=person, now=now, title=f"Forslag {n}", estimated_cost_kr=1000)
+                 for n, person in enumerate((anna, bo, carl))]
+    budgets.advance_phase(pot, actor=coordinator, now=now)
+    budgets.review_proposal(proposals[0], actor=coordinator, now=now, feasible=False, reason="Fredet")  # budget_proposal
+    budgets.merge_proposals(proposals[1], into=proposals[2], actor=coordinator, now=now)             # budget_proposal
+
     # Retention: a nudge after a year away, a warning before deletion.
     make.user(name="Ingrid Inaktiv", last_seen_at=now - timedelta(days=400))
     make.user(name="Villy Væk", last_seen_at=now - timedelta(days=715))
