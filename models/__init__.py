@@ -19,3 +19,6 @@ from models.calendar import Event, EventSignup  # noqa: F401
 from models.messages import OutboxMessage, OutboxStatus, NotificationPreference, SchedulerLease  # noqa: F401
 from models.audit import AuditEntry, ContentReport  # noqa: F401
 from models.accounts import AccountMailRequest, ExternalIdentity, RecoveryCode  # noqa: F401
+from models.teams import Team, TeamMember, TeamShift, TeamShiftAnswer, TeamMessage, TeamSignup, ShiftAnswer  # noqa: F401
+from models.networks import Network, NetworkMember, NetworkMeeting, NetworkItem  # noqa: F401
+from models.associations import AssociationNeed, NeedOffer, MunicipalOffer  # noqa: F401

@@ -14,6 +14,8 @@ ITEMS = [
     ("ideas.index", _l("Ideas"), None),
     ("councils.calendar", _l("Calendar"), None),
     ("councils.projects", _l("Projects"), None),
+    ("community.networks", _l("Networks"), None),
+    ("community.associations", _l("Associations"), None),
     ("citizens.index", _l("My page"), (Role.CITIZEN,)),
     ("citizens.my_tasks", _l("My tasks"), (Role.CITIZEN,)),
     ("institutions.index", _l("Our institution"), (Role.STAFF,)),

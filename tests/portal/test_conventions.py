@@ -89,7 +89,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # moderation operations): portal/ may read them, never create or change them itself.
 OPERATED = {"Task", "Occurrence", "Signup", "VolunteerProfile", "AvailabilitySlot", "AwayPeriod", "Screening",
             "ConsentRecord", "AuditEntry", "Idea", "IdeaEvent", "CoCreator", "AgentTheme", "ContentReport",
-            "Project", "ProjectUpdate", "ProjectFollower", "UpdateComment", "Event", "EventSignup"}
+            "Project", "ProjectUpdate", "ProjectFollower", "UpdateComment", "Event", "EventSignup",
+            "Team", "TeamMember", "TeamShift", "TeamShiftAnswer", "TeamMessage", "TeamSignup", "Network", "NetworkMember",
+            "NetworkMeeting", "NetworkItem", "AssociationNeed", "NeedOffer", "MunicipalOffer"}
 # Attributes that say where something stands; only an operation changes them.
 GUARDED = {"status", "review_status", "holds_spot", "accepted_count", "pending_since", "decided_at", "confirmed_at",
            "pledge_accepted_at", "child_certificate_status", "child_certificate_valid_until", "consent_to_be_found",
