@@ -23,4 +23,5 @@ def index():
     now = utcnow()
     return render_template("citizens/index.html", user=current_user, now=now,
                            overview=overview_of(current_user, now=now), idea_statuses=status_labels(), project_statuses=dict(project_status_choices()),
-                           suggestions=suggestions.tasks_for(current_user, now=now))
+                           suggestions=suggestions.tasks_for(current_user, now=now),
+                           community=suggestions.community_for(current_user, now=now))
