@@ -172,3 +172,19 @@ class NetworkForm(BaseForm):
     purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=2000, message=MAX)])
     tovholder = EmailField(_l("The tovholder's e-mail"), validators=[
         Optional(), Email(message=_l("Enter a valid e-mail address."))])
+
+
+def offer_kind_choices():
+    return [("room", _l("Room")), ("grant", _l("Grant")), ("other", _l("Other"))]
+
+
+class MunicipalOfferForm(BaseForm):
+    kind = SelectField(_l("Kind"), choices=offer_kind_choices)
+    title = StringField(_l("Title"), validators=[DataRequired(message=_l("Please give a title.")),
+                                                 Length(max=160, message=MAX)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000, message=MAX)])
+    how_to_apply = TextAreaField(_l("How to apply"), validators=[DataRequired(message=_l("Say how to apply.")),
+                                                                 Length(max=2000, message=MAX)])
+    link = StringField(_l("Link (optional)"), validators=[
+        Optional(), Length(max=300, message=MAX),
+        Regexp(r"^https?://", message=_l("A link starts with https://"))])

@@ -9,12 +9,13 @@ from sqlalchemy import exists, func, or_, select
 
 from models import (AssociationNeed, DomainError, Institution, MunicipalOffer, Role, Task, TaskStatus, User, db,
                     utcnow)
-from models.association_operations import (add_need, edit_profile, may_edit_organisation, offer_for_need,
-                                           register_association)
+from models.association_operations import (add_municipal_offer, add_need, edit_profile, mark_need_filled,
+                                           may_edit_organisation, offer_for_need, register_association)
 from models.organisations import ASSOCIATION
 from models.teams import member_counts as team_member_counts, teams_of_institution
 from portal.access import LOGIN, PUBLIC, access
-from portal.community.forms import AssociationForm, NeedForm, OfferForm, ProfileForm, message_for
+from portal.community.forms import (AssociationForm, MunicipalOfferForm, NeedForm, OfferForm, ProfileForm,
+                                   message_for)
 from portal.routes import RouteTable
 
 routes = RouteTable()
@@ -46,6 +47,7 @@ def edit(institution_id: int):
         abort(403)
     form = ProfileForm(obj=inst)
     need_form = NeedForm(prefix="need")
+    needs = _needs(inst)
     if request.method == "POST":
         if form.validate():
             try:
@@ -57,8 +59,14 @@ def edit(institution_id: int):
                 db.session.commit()
                 flash(_("The page is saved."), "success")
                 return redirect(url_for("community.institution", institution_id=inst.id))
-        return render_template("community/profile_form.html", inst=inst, form=form, need_form=need_form), 400
-    return render_template("community/profile_form.html", inst=inst, form=form, need_form=need_form)
+        return render_template("community/profile_form.html", inst=inst, form=form, need_form=need_form,
+                               needs=needs), 400
+    return render_template("community/profile_form.html", inst=inst, form=form, need_form=need_form, needs=needs)
+
+
+def _needs(inst: Institution) -> list[AssociationNeed]:
+    return list(db.session.scalars(select(AssociationNeed).where(AssociationNeed.institution_id == inst.id)
+                                   .order_by(AssociationNeed.filled, AssociationNeed.created_at)))
 
 
 # --- associations --------------------------------------------------------------------------------
@@ -144,7 +152,7 @@ def need(association_id: int):
     form = NeedForm(prefix="need")
     if not form.validate():
         return render_template("community/profile_form.html", inst=inst, form=ProfileForm(obj=inst),
-                               need_form=form), 400
+                               need_form=form, needs=_needs(inst)), 400
     try:
         add_need(inst, actor=current_user, now=utcnow(), title=form.title.data, description=form.description.data or "",
                  period=form.period.data or "")
@@ -174,3 +182,36 @@ def offer(need_id: int):
     db.session.commit()
     flash(_("Thank you. The board sees your offer and your e-mail address and will contact you."), "success")
     return redirect(url_for("community.association", association_id=row.institution_id))
+
+
+@routes.route("/foreninger/behov/<int:need_id>/daekket", methods=["POST"])
+@access(Role.STAFF, Role.COORDINATOR)
+def need_filled(need_id: int):
+    row = db.session.get(AssociationNeed, need_id) or abort(404)
+    if not may_edit_organisation(current_user, row.institution):
+        abort(403)
+    mark_need_filled(row, actor=current_user, now=utcnow())
+    db.session.commit()
+    flash(_("The need is marked as filled and no longer shown."), "success")
+    return redirect(url_for("community.edit", institution_id=row.institution_id))
+
+
+@routes.route("/koordinator/foreningstilbud", methods=["GET", "POST"])
+@access(Role.COORDINATOR)
+def municipal_offers():
+    form = MunicipalOfferForm()
+    if request.method == "POST":
+        if form.validate():
+            try:
+                add_municipal_offer(actor=current_user, now=utcnow(), kind=form.kind.data, title=form.title.data,
+                                    description=form.description.data or "", how_to_apply=form.how_to_apply.data,
+                                    link=form.link.data or "")
+            except DomainError as error:
+                db.session.rollback()
+                form.title.errors.append(message_for(error))
+            else:
+                db.session.commit()
+                flash(_("The offer is listed on the associations' page."), "success")
+                return redirect(url_for("community.associations"))
+        return render_template("community/offer_form.html", form=form), 400
+    return render_template("community/offer_form.html", form=form)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models import (DomainError, Event, Institution, Occurrence, Role, Task, TaskStatus, Team, TeamMessage, TeamShift,
                     TeamSignup, User, db, utcnow)
 from models.tasks import joinable
-from models.team_operations import (add_shift, answer_shift, confirm_team_place, confirmed_signups, create_team,
+from models.team_operations import (add_shift, answer_shift, ask_to_cover, confirm_team_place, confirmed_signups, create_team,
                                     hold_team_meeting, join_team, leave_team, may_lead, may_run_institution,
                                     sign_up_team, write_to_team)
 from models.teams import ShiftAnswer, membership
@@ -155,6 +155,25 @@ def shift_answer(shift_id: int):
         return redirect(url_for("community.team", team_id=row.team_id))
     db.session.commit()
     flash(_("Your answer is saved."), "success")
+    return redirect(url_for("community.team", team_id=row.team_id))
+
+
+@routes.route("/hold/vagter/<int:shift_id>/spoerg", methods=["POST"])
+@access(LOGIN)
+def shift_ask(shift_id: int):
+    row = db.session.get(TeamShift, shift_id) or abort(404)
+    _lead_or_403(row.team)
+    person = db.session.get(User, request.form.get("member", type=int) or 0)
+    try:
+        if person is None:
+            raise DomainError("not_a_member")
+        ask_to_cover(row, person, actor=current_user, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(message_for(error), "error")
+        return redirect(url_for("community.team", team_id=row.team_id))
+    db.session.commit()
+    flash(_("%(name)s is asked to cover the shift and sees it on the team's page.", name=person.name), "success")
     return redirect(url_for("community.team", team_id=row.team_id))
 
 

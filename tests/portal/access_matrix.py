@@ -240,4 +240,8 @@ MATRIX = {
     ("/hold/<int:team_id>/moede", "POST"): only("staff", "coordinator", ok=400),
     ("/hold/<int:team_id>/tilmeld", "POST"): only("staff", "coordinator", ok=400),
     ("/hold/tilmelding/<int:team_signup_id>/bekraeft", "POST"): only(ok=403),
+    ("/hold/vagter/<int:shift_id>/spoerg", "POST"): only("staff", "coordinator", ok=302),  # no member chosen: told
+    ("/foreninger/behov/<int:need_id>/daekket", "POST"): only("coordinator", ok=302),  # staff: not on this board
+    ("/koordinator/foreningstilbud", "GET"): only("coordinator"),
+    ("/koordinator/foreningstilbud", "POST"): only("coordinator", ok=400),
 }

@@ -111,3 +111,35 @@ def test_institution_page_shows_teams_open_tasks_and_the_frame_edited_by_its_sta
     db.session.expire_all()
     assert db.session.get(Institution, inst.id).volunteer_frame == "Frivillige går ture."
     assert re.search(r"Rediger siden", page)
+
+
+def test_the_board_sees_offers_and_marks_a_need_filled(client, make):
+    from models import utcnow
+    from models.association_operations import add_need, offer_for_need
+    board, volunteer = make.user(), make.user(name="Vera Revisor", email="vera@example.dk")
+    association = make.association(board=board)
+    need = add_need(association, actor=board, now=utcnow(), title="Kasserer")
+    offer_for_need(need, person=volunteer, now=utcnow(), message="Jeg kan det.")
+    db.session.commit()
+    sign_in(client, board)
+    page = client.get(f"/institutioner/{association.id}/profil").get_data(as_text=True)
+    assert "Vera Revisor" in page and "vera@example.dk" in page and "Jeg kan det." in page
+    client.post(f"/foreninger/behov/{need.id}/daekket")
+    assert "Kasserer" not in client.get(f"/foreninger/{association.id}").get_data(as_text=True)
+    sign_in(client, volunteer)
+    late = client.post(f"/foreninger/behov/{need.id}/tilbyd", data={}, follow_redirects=True)
+    assert "allerede dækket" in late.get_data(as_text=True)
+
+
+def test_coordinators_list_the_municipalitys_offers(client, make):
+    coordinator = make.user(Role.COORDINATOR)
+    db.session.commit()
+    sign_in(client, coordinator)
+    bad = client.post("/koordinator/foreningstilbud", data={"kind": "grant", "title": "§ 18-tilskud",
+                                                            "how_to_apply": ""})
+    assert bad.status_code == 400 and 'value="§ 18-tilskud"' in bad.get_data(as_text=True)
+    ok = client.post("/koordinator/foreningstilbud", data={"kind": "grant", "title": "§ 18-tilskud",
+                                                           "how_to_apply": "Søg inden 1. marts."})
+    assert ok.status_code == 302
+    page = client.get("/foreninger").get_data(as_text=True)
+    assert "§ 18-tilskud" in page and "Søg inden 1. marts." in page

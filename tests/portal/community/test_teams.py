@@ -177,3 +177,24 @@ def test_staff_create_a_team_with_a_tovholder_and_become_its_contact(client, mak
     assert ok.status_code == 302
     page = client.get(ok.headers["Location"]).get_data(as_text=True)
     assert "Tine" in page and "Kim Kontakt" in page
+
+
+def test_the_tovholder_asks_a_member_to_cover_and_only_members_can_be_asked(client, make):
+    staff, inst, task, tovholder, team = _world(make)
+    member, outsider = make.user(name="Mia"), make.user()
+    from models.team_operations import add_shift, join_team
+    join_team(team, person=member, now=utcnow(), consent=True)
+    shift = add_shift(team, actor=tovholder, now=utcnow(), starts_at=utcnow() + timedelta(days=2),
+                      ends_at=utcnow() + timedelta(days=2, hours=2), needed=2)
+    db.session.commit()
+    sign_in(client, member)
+    assert client.post(f"/hold/vagter/{shift.id}/spoerg", data={"member": member.id}).status_code == 403
+    sign_in(client, tovholder)
+    refused = client.post(f"/hold/vagter/{shift.id}/spoerg", data={"member": outsider.id}, follow_redirects=True)
+    assert "Kun holdets medlemmer" in refused.get_data(as_text=True)
+    client.post(f"/hold/vagter/{shift.id}/spoerg", data={"member": member.id})
+    sign_in(client, member)
+    assert "Du er bedt om at tage vagten" in client.get(f"/hold/{team.id}").get_data(as_text=True)
+    client.post(f"/hold/vagter/{shift.id}/svar", data={"coming": "1"})
+    db.session.expire_all()
+    assert [u.name for u in db.session.get(TeamShift, shift.id).coming] == ["Mia"]
