@@ -13,9 +13,11 @@ from models.base import db, utcnow
 FORMER_USER_NAME = "Tidligere bruger"
 # Tables whose rows about a user are personal data and go when the user goes (beyond FK cascades).
 ERASE_ROWS = ("outbox_message", "notification_preference", "consent_record", "event_signup",
-              "project_follower", "co_creator")
+              "project_follower", "co_creator", "team_member", "team_shift_answer", "network_member", "need_offer")
 # Tables whose rows are kept for others' sake, with the author link cut.
-DETACH_AUTHOR = {"update_comment": "author_id", "project_update": "author_id", "idea_event": "actor_id"}
+DETACH_AUTHOR = {"update_comment": "author_id", "project_update": "author_id", "idea_event": "actor_id",
+                 "team": "tovholder_id", "network": "tovholder_id", "team_message": "sender_id",
+                 "network_item": "raised_by_id"}
 
 
 def _plain(value):

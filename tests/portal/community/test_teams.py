@@ -3,6 +3,7 @@ their own team (shifts, messages, meetings in the shared calendar, team sign-ups
 own place through the ordinary sign-up (same places, same screening)."""
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -198,3 +199,26 @@ def test_the_tovholder_asks_a_member_to_cover_and_only_members_can_be_asked(clie
     client.post(f"/hold/vagter/{shift.id}/svar", data={"coming": "1"})
     db.session.expire_all()
     assert [u.name for u in db.session.get(TeamShift, shift.id).coming] == ["Mia"]
+
+
+def test_deleting_ones_account_leaves_teams_and_networks_and_the_data_export_lists_them(client, make):
+    from tests.factories import PASSWORD
+    staff, inst, task, tovholder, team = _world(make)
+    network = make.network(tovholder=tovholder)
+    member = make.user(phone="33 33 33 33")
+    from models.network_operations import join_network
+    from models.team_operations import join_team
+    join_team(team, person=member, now=utcnow(), consent=True)
+    join_network(network, person=member, now=utcnow())
+    db.session.commit()
+    sign_in(client, member)
+    exported = json.loads(client.post("/mig/data").get_data(as_text=True))["data"]
+    assert exported["team_member"][0]["team_id"] == team.id and exported["network_member"][0]["network_id"] == network.id
+    sign_in(client, tovholder)
+    assert client.post("/mig/slet", data={"password": PASSWORD, "confirm": "y"}).status_code == 302
+    db.session.expire_all()
+    assert team.tovholder_id is None and network.tovholder_id is None
+    assert _members(team) == 1
+    sign_in(client, member)
+    page = client.get(f"/hold/{team.id}").get_data(as_text=True)
+    assert "Tove Tovholder" not in page and "11 11 11 11" not in page
