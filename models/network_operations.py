@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from models.base import DomainError, db
+from models.notices import Notice, tell
 from models.networks import Network, NetworkItem, NetworkMeeting, NetworkMember, is_network_member
 from models.people import Role
 
@@ -123,11 +124,12 @@ def raise_item(network: Network, *, actor, now: datetime, title: str, body: str,
 
 
 def answer_item(item: NetworkItem, *, actor, now: datetime, answer: str) -> NetworkItem:
-    """A coordinator answers an item (again: replaces the answer). Raises "not_allowed" or "answer_required"."""
+    """A coordinator answers an item (again: replaces the answer); whoever raised it is told. Raises "not_allowed" or "answer_required"."""
     if not _is_coordinator(actor):
         raise DomainError("not_allowed")
     if not _clean(answer):
         raise DomainError("answer_required")
     item.answer, item.answered_by_id, item.answered_at = _clean(answer), actor.id, now
     db.session.flush()
+    tell(Notice.NETWORK_ITEM_ANSWERED, item=item)
     return item

@@ -43,11 +43,14 @@ class Notice:
     IDEA_MEETING = "idea_meeting"                # idea, event, invitees
     IDEA_PEOPLE_ASKED = "idea_people_asked"      # idea, event
     IDEA_INVITATION = "idea_invitation"          # idea, person, agent
+    # teams and networks
+    TEAM_MESSAGE = "team_message"                # message, recipients
+    NETWORK_ITEM_ANSWERED = "network_item_answered"  # item
 
     ALL = (SIGNUP_ACCEPTED, SCREENING_NEEDED, SCREENING_WAITING, PENDING_CLOSED, WAITLIST_PROMOTED,
            SIGNUP_DECLINED, VOLUNTEER_CANCELLED, TASK_CHANGED, TASK_CANCELLED, TASK_MESSAGE, INVITATION,
            PROFILE_REVIEWED, IDEA_JOINED, IDEA_CO_OWNER, IDEA_ANSWERED, IDEA_MEETING, IDEA_PEOPLE_ASKED,
-           IDEA_INVITATION)
+           IDEA_INVITATION, TEAM_MESSAGE, NETWORK_ITEM_ANSWERED)
 
 
 class NoWriter(LookupError):

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from models.audit import AuditAction, record as audit
 from models.base import DomainError, db
 from models.calendar import Event
+from models.notices import Notice, tell
 from models.organisations import Institution, is_member
 from models.people import Role
 from models.task_operations import is_declined, sign_up
@@ -190,7 +191,7 @@ def answer_shift(shift: TeamShift, *, person, now: datetime, coming: bool) -> Te
 
 
 def write_to_team(team: Team, *, actor, now: datetime, body: str) -> TeamMessage:
-    """A message on the team's page, for its members. Raises "not_allowed" or "message_required"."""
+    """A message on the team's page, mailed to its members. Raises "not_allowed" or "message_required"."""
     _require_lead(actor, team)
     body = _clean(body)
     if not body:
@@ -198,6 +199,8 @@ def write_to_team(team: Team, *, actor, now: datetime, body: str) -> TeamMessage
     message = TeamMessage(team_id=team.id, sender_id=actor.id, body=body[:4000], sent_at=now)
     db.session.add(message)
     db.session.flush()
+    tell(Notice.TEAM_MESSAGE, message=message,
+         recipients=[m.user for m in team.members if m.user_id != actor.id])
     return message
 
 

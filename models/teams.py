@@ -119,6 +119,7 @@ class TeamMessage(db.Model):
     body: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    team: Mapped[Team] = relationship()
     sender = relationship("User")
 
 

@@ -7,7 +7,7 @@ writes: whether and to whom to tell was decided by the operation. The factory in
 from __future__ import annotations
 
 from models.notices import Notice, install
-from portal.mail.notices import ideas, tasks, volunteers
+from portal.mail.notices import community, ideas, tasks, volunteers
 
 WRITERS = {
     Notice.SIGNUP_ACCEPTED: tasks.signup_accepted,
@@ -28,6 +28,8 @@ WRITERS = {
     Notice.IDEA_MEETING: ideas.meeting_called,
     Notice.IDEA_PEOPLE_ASKED: ideas.people_asked,
     Notice.IDEA_INVITATION: ideas.invitation,
+    Notice.TEAM_MESSAGE: community.team_message,
+    Notice.NETWORK_ITEM_ANSWERED: community.item_answered,
 }
 
 

@@ -222,3 +222,17 @@ def test_deleting_ones_account_leaves_teams_and_networks_and_the_data_export_lis
     sign_in(client, member)
     page = client.get(f"/hold/{team.id}").get_data(as_text=True)
     assert "Tove Tovholder" not in page and "11 11 11 11" not in page
+
+
+def test_the_tovholders_message_is_mailed_to_the_members_not_the_sender(client, make):
+    from models import OutboxMessage
+    staff, inst, task, tovholder, team = _world(make)
+    member, outsider = make.user(email="medlem@example.dk"), make.user(email="udenfor@example.dk")
+    from models.team_operations import join_team
+    join_team(team, person=member, now=utcnow(), consent=True)
+    db.session.commit()
+    sign_in(client, tovholder)
+    client.post(f"/hold/{team.id}/besked", data={"message-body": "Vi ses tirsdag"})
+    mails = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "team_message")))
+    assert [m.recipient for m in mails] == ["medlem@example.dk"]
+    assert "Vi ses tirsdag" in mails[0].body_text
