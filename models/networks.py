@@ -104,3 +104,8 @@ def member_counts(network_ids=None) -> dict[int, int]:
 def unanswered_items():
     return list(db.session.scalars(select(NetworkItem).where(NetworkItem.answered_at.is_(None))
                                    .order_by(NetworkItem.answer_due_at)))
+
+
+def networks_of_member(user) -> list[Network]:
+    return list(db.session.scalars(select(Network).join(NetworkMember, NetworkMember.network_id == Network.id)
+                                   .where(NetworkMember.user_id == user.id).order_by(Network.name)))

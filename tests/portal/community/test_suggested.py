@@ -66,3 +66,19 @@ def test_the_overview_page_shows_volunteers_in_teams_networks_and_alone(client, 
     sign_in(client, coordinator)
     page = client.get("/koordinator/overblik").get_data(as_text=True)
     assert 'id="together-teams"' in page and 'id="together-alone"' in page
+
+
+def test_my_page_lists_my_teams_and_networks(client, make):
+    school, homework, garden, network = _world(make)
+    citizen = make.user()
+    make.profile(citizen, skills="Strikning")
+    from models import utcnow
+    from models.network_operations import join_network
+    from models.team_operations import join_team
+    join_team(garden, person=citizen, now=utcnow(), consent=True)
+    join_network(network, person=citizen, now=utcnow())
+    db.session.commit()
+    sign_in(client, citizen)
+    page = client.get("/mig/").get_data(as_text=True)
+    assert "Dine hold og netværk" in page
+    assert f'href="/hold/{garden.id}"' in page and f'href="/netvaerk/{network.id}"' in page
