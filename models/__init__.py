@@ -21,3 +21,6 @@ from models.audit import AuditEntry, ContentReport  # noqa: F401
 from models.accounts import AccountMailRequest, ExternalIdentity, RecoveryCode  # noqa: F401
 from models.budgets import CitizenBudget, BudgetProposal, ProposalCoCreator, BudgetVoter, Ballot  # noqa: F401
 from models.plans import DevelopmentPlan, PlanGoal, PlanVersion, DialogueMeeting, FollowUpItem  # noqa: F401
+from models.teams import Team, TeamMember, TeamShift, TeamShiftAnswer, TeamMessage, TeamSignup, ShiftAnswer  # noqa: F401
+from models.networks import Network, NetworkMember, NetworkMeeting, NetworkItem  # noqa: F401
+from models.associations import AssociationNeed, NeedOffer, MunicipalOffer  # noqa: F401

@@ -47,6 +47,8 @@ class AuditAction:
     ROLE_REMOVED = "role_removed"
     MEMBERSHIP_ADDED = "membership_add"
     MEMBERSHIP_REMOVED = "membership_remove"
+    TEAM_JOINED = "team_joined"                  # with consent to share name and phone with the team
+    TEAM_LEFT = "team_left"
     ACTIVATED = "activated"
     DEACTIVATED = "deactivated"
 

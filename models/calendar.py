@@ -21,6 +21,8 @@ class Event(db.Model):
     council_id: Mapped[int | None] = mapped_column(ForeignKey("council.id", ondelete="CASCADE"), index=True)
     institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id", ondelete="CASCADE"), index=True)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id", ondelete="SET NULL"))
+    # A volunteer team's own meeting (held by its tovholder, hosted by the team's institution).
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(160))
     description: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[str] = mapped_column(String(16), default="event")

@@ -46,11 +46,15 @@ class Notice:
     # citizen budgets
     PROPOSAL_REVIEWED = "proposal_reviewed"      # proposal
     PROPOSALS_MERGED = "proposals_merged"        # source, into
+    # teams and networks
+    TEAM_MESSAGE = "team_message"                # message, recipients
+    NETWORK_ITEM_ANSWERED = "network_item_answered"  # item
 
     ALL = (SIGNUP_ACCEPTED, SCREENING_NEEDED, SCREENING_WAITING, PENDING_CLOSED, WAITLIST_PROMOTED,
            SIGNUP_DECLINED, VOLUNTEER_CANCELLED, TASK_CHANGED, TASK_CANCELLED, TASK_MESSAGE, INVITATION,
            PROFILE_REVIEWED, IDEA_JOINED, IDEA_CO_OWNER, IDEA_ANSWERED, IDEA_MEETING, IDEA_PEOPLE_ASKED,
-           IDEA_INVITATION, PROPOSAL_REVIEWED, PROPOSALS_MERGED)
+           IDEA_INVITATION, PROPOSAL_REVIEWED, PROPOSALS_MERGED,
+           TEAM_MESSAGE, NETWORK_ITEM_ANSWERED)
 
 
 class NoWriter(LookupError):

@@ -1,14 +1,21 @@
-"""Organisations: institutions that post tasks and local councils that hold projects and events."""
+"""Organisations: institutions and associations (foreninger) that post tasks, and local councils that hold
+projects and events.
+
+An association is an organisation of its own kind (`ASSOCIATION`): its board members are its members, it
+posts tasks exactly as an institution does (same frame, same screening: models/task_operations.py), and it
+has a public profile, a "we need" list and a CVR number when it has one (models/associations.py).
+"""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import UTCDateTime, db, one_of, utcnow
 
-INSTITUTION_KINDS = ("school", "elder_centre", "day_care", "library", "club", "other")
+ASSOCIATION = "association"
+INSTITUTION_KINDS = ("school", "elder_centre", "day_care", "library", "club", "other", ASSOCIATION)
 COUNCIL_KINDS = ("local_council", "task_committee", "council")
 
 
@@ -24,10 +31,28 @@ class Institution(db.Model):
     phone: Mapped[str | None] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The public page: its story, and a short statement of what volunteers do there (the frame).
+    story: Mapped[str] = mapped_column(Text, default="", server_default="")
+    volunteer_frame: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Associations: the CVR number when there is one (optional), and the area they work for.
+    cvr: Mapped[str | None] = mapped_column(String(8))
+    activity: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
     members: Mapped[list[InstitutionMember]] = relationship(back_populates="institution", cascade="all, delete-orphan")
 
     __table_args__ = (one_of("kind", INSTITUTION_KINDS),)
+
+    @property
+    def is_association(self) -> bool:
+        return self.kind == ASSOCIATION
+
+
+def is_member(user, institution_id: int) -> bool:
+    """Whether `user` works for the institution, or sits on the association's board."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(select(InstitutionMember.id).where(
+        InstitutionMember.institution_id == institution_id, InstitutionMember.user_id == user.id)) is not None
 
 
 class InstitutionMember(db.Model):

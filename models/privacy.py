@@ -20,10 +20,13 @@ MASKED_PHONE = "[telefon fjernet]"
 # the council and institution memberships too, so an erased member is not listed as a member.
 ERASE_ROWS = ("outbox_message", "notification_preference", "consent_record", "event_signup",
               "project_follower", "co_creator", "council_member", "institution_member",
-              "proposal_co_creator", "budget_voter")
+              "proposal_co_creator", "budget_voter", "team_member", "team_shift_answer",
+              "network_member", "need_offer")
 # Tables whose rows are kept for others' sake, with the author link cut.
 DETACH_AUTHOR = {"update_comment": "author_id", "project_update": "author_id", "idea_event": "actor_id",
-                 "content_report": "reporter_id", "budget_proposal": "author_id", "plan_version": "author_id"}
+                 "content_report": "reporter_id", "budget_proposal": "author_id", "plan_version": "author_id",
+                 "team": "tovholder_id", "network": "tovholder_id", "team_message": "sender_id",
+                 "network_item": "raised_by_id"}
 # Text the person wrote that others' rows keep: emptied (the page says the comment was deleted).
 ERASE_TEXT = {"update_comment": ("author_id", "body"), "content_report": ("reporter_id", "reason")}
 # Outbox rows are read in bounded batches.

@@ -15,6 +15,8 @@ ITEMS = [
     ("councils.calendar", _l("Calendar"), None),
     ("councils.projects", _l("Projects"), None),
     ("budgets.index", _l("Citizen budgets"), None),
+    ("community.networks", _l("Networks"), None),
+    ("community.associations", _l("Associations"), None),
     ("citizens.index", _l("My page"), (Role.CITIZEN,)),
     ("citizens.my_tasks", _l("My tasks"), (Role.CITIZEN,)),
     ("institutions.index", _l("Our institution"), (Role.STAFF,)),

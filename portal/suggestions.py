@@ -482,3 +482,89 @@ def explain_volunteer(suggestion: ranking.Suggestion) -> list[str]:
     }
     reasons.extend(texts[code] for code in suggestion.reasons if code in texts)
     return reasons
+
+
+# --- teams and networks for a citizen (issue 17) ------------------------------------------------------
+
+COMMUNITY_SHOWN = 3
+_community_cache: dict = {"key": None, "index": None}
+_community_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class CommunitySuggestion:
+    """A team or a network to join, with the reasons in words."""
+
+    kind: str                 # "team" | "network"
+    row: object               # models.Team | models.Network
+    reasons: tuple[str, ...]
+
+
+def _community_texts() -> dict:
+    from models import Network, Team
+    texts = {("team", t.id): t.matching_text
+             for t in db.session.scalars(select(Team).options(selectinload(Team.task)))}
+    texts.update({("network", n.id): n.matching_text for n in db.session.scalars(select(Network))})
+    return {key: text for key, text in texts.items() if text.strip()}
+
+
+def _community_index(texts: dict) -> TextIndex:
+    """One small index over every team's and network's text, rebuilt only when a text changed."""
+    key = hashlib.sha1(repr(sorted(texts.items())).encode()).hexdigest()
+    with _community_lock:
+        if _community_cache["key"] != key:
+            _community_cache["index"], _community_cache["key"] = TextIndex.build(texts), key
+        return _community_cache["index"]
+
+
+def community_for(user: User, *, now: datetime | None = None, k: int = COMMUNITY_SHOWN) -> list[CommunitySuggestion]:
+    """"Fællesskaber for dig": teams and networks whose text fits the citizen's profile, the way tasks are
+    suggested, each with its reasons (shared words, near where they live, a place they already help at,
+    how many are in it). Teams and networks the citizen is in already are left out; a declined profile
+    gets nothing."""
+    from flask_babel import gettext as _, ngettext
+    from models import Network, NetworkMember, Team, TeamMember
+    from models.networks import member_counts as network_counts
+    from models.teams import member_counts as team_counts
+    now = now or utcnow()
+    profile = user.profile
+    if profile is None or profile.review_status in ReviewStatus.BARRED or not profile.matching_text.strip():
+        return []
+    texts = _community_texts()
+    if not texts:
+        return []
+    mine = {("team", i) for i in db.session.scalars(select(TeamMember.team_id).where(TeamMember.user_id == user.id))}
+    mine |= {("network", i) for i in db.session.scalars(select(NetworkMember.network_id)
+                                                         .where(NetworkMember.user_id == user.id))}
+    allowed = [key for key in texts if key not in mine]
+    matches = _strong(_community_index(texts).search(profile.matching_text, k=k, allowed_ids=allowed))
+    if not matches:
+        return []
+    teams = _load(Team, [m.id[1] for m in matches if m.id[0] == "team"], selectinload(Team.institution))
+    networks = _load(Network, [m.id[1] for m in matches if m.id[0] == "network"])
+    helped_at = set(db.session.scalars(
+        select(Task.institution_id).join(Occurrence, Occurrence.task_id == Task.id)
+        .join(Signup, Signup.occurrence_id == Occurrence.id)
+        .where(Signup.user_id == user.id, Signup.status.in_(SignupStatus.TOOK_PART + (SignupStatus.PENDING,)))))
+    counts = {"team": team_counts(teams), "network": network_counts(networks)}
+    result = []
+    for match in matches:
+        kind, row_id = match.id
+        row = (teams if kind == "team" else networks).get(row_id)
+        if row is None:
+            continue
+        reasons = []
+        if match.explanation:
+            reasons.append(_("Fits what you wrote: %(words)s", words=", ".join(match.explanation[:4])))
+        if kind == "team":
+            if row.institution_id in helped_at:
+                reasons.append(_("At %(place)s, where you already help", place=row.institution.name))
+            elif profile.postcode and row.institution.postcode == profile.postcode:
+                reasons.append(_("Near where you live"))
+            if row.tovholder is not None:
+                reasons.append(_("A tovholder arranges the shifts, so you are never alone with a task"))
+        n = counts[kind].get(row_id, 0)
+        if n:
+            reasons.append(ngettext("%(num)d is in it already", "%(num)d are in it already", n))
+        result.append(CommunitySuggestion(kind, row, tuple(reasons)))
+    return result

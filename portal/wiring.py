@@ -185,7 +185,7 @@ def _init_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Every room; a room spread over several modules builds its blueprint from their route tables."""
-    from portal import auth, budgets, citizens, councils, institutions
+    from portal import auth, budgets, citizens, community, councils, institutions
     from portal.admin.views import bp as admin
     from portal.coordinators.views import bp as coordinators
     from portal.health.views import bp as health
@@ -195,7 +195,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.public.views import bp as public
 
     for bp in (public, auth.blueprint(), citizens.blueprint(), institutions.blueprint(), councils.blueprint(), budgets.blueprint(), coordinators,
-               admin, mail, privacy, ideas, health):
+               community.blueprint(), admin, mail, privacy, ideas, health):
         app.register_blueprint(bp)
 
 

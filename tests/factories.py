@@ -175,3 +175,36 @@ def sign_up(occurrence, *, volunteer, now=None, **options):
     """The volunteer signs up themselves, through the use case (the assisted path has its own tests)."""
     from models.task_operations import sign_up as sign_up_as
     return sign_up_as(occurrence, volunteer=volunteer, actor=volunteer, now=now or utcnow(), **options)
+
+
+# --- teams, networks, associations (through their use cases where one exists) ------------------------
+
+def team(inst: Institution, *, staff: User | None = None, tovholder: User | None = None, task=None,
+         name: str | None = None, members=()):
+    """A team at `inst`; `staff` (a member of the institution, made one if needed) creates it."""
+    from models.team_operations import create_team, join_team
+    creator = staff or user(Role.STAFF)
+    if not db.session.query(InstitutionMember).filter_by(institution_id=inst.id, user_id=creator.id).count():
+        db.session.add(InstitutionMember(institution_id=inst.id, user_id=creator.id))
+        db.session.flush()
+    t = create_team(inst, actor=creator, now=utcnow(), name=name or f"Hold {next(_seq)}", purpose="Vi hjælper sammen.",
+                    tovholder=tovholder, task=task)
+    for person in members:
+        join_team(t, person=person, now=utcnow(), consent=True)
+    return t
+
+
+def network(*, tovholder: User | None = None, name: str | None = None, members=()):
+    from models.network_operations import create_network, join_network
+    coordinator = user(Role.COORDINATOR)
+    n = create_network(actor=coordinator, now=utcnow(), name=name or f"Netværk {next(_seq)}",
+                       purpose="Vi deler erfaringer.", tovholder=tovholder)
+    for person in members:
+        join_network(n, person=person, now=utcnow())
+    return n
+
+
+def association(*, board: User | None = None, name: str | None = None, **fields):
+    from models.association_operations import register_association
+    return register_association(actor=board or user(Role.CITIZEN), now=utcnow(),
+                                name=name or f"Forening {next(_seq)}", **fields)

@@ -11,7 +11,8 @@ POSTCODE = Regexp(r"^\d{4}$", message=_l("A postcode has four digits."))
 
 def institution_kind_choices():
     labels = {"school": _l("School"), "elder_centre": _l("Elder centre"), "day_care": _l("Day care"),
-              "library": _l("Library"), "club": _l("Club or association"), "other": _l("Other")}
+              "library": _l("Library"), "club": _l("Club or association"), "other": _l("Other"),
+              "association": _l("Association (forening)")}
     return [(k, labels[k]) for k in INSTITUTION_KINDS]
 
 

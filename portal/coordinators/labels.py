@@ -23,6 +23,8 @@ def action_labels() -> dict:
             A.INVITED: _l("Invited you to a task"), A.IDEA_INVITED: _l("Invited you to look at an idea"),
             A.ROLE_GRANTED: _l("Gave a role"), A.ROLE_REMOVED: _l("Removed a role"),
             A.MEMBERSHIP_ADDED: _l("Added a membership"), A.MEMBERSHIP_REMOVED: _l("Removed a membership"),
+            A.TEAM_JOINED: _l("Joined a team and agreed to share name and phone with its members"),
+            A.TEAM_LEFT: _l("Left a team"),
             A.ACTIVATED: _l("Reactivated the account"), A.DEACTIVATED: _l("Deactivated the account"),
             A.CONTENT_HIDDEN: _l("Hid something you wrote"), A.CONTENT_SHOWN: _l("Showed something you wrote again"),
             A.CONTENT_KEPT: _l("Kept something you wrote after a report")}

@@ -71,6 +71,10 @@ class Overview:
     total_hours: float = 0.0
     no_shows: int = 0             # expected and did not come (recorded with the attendance)
     no_shows_confirmed: int = 0   # of those, had answered "Jeg kommer" to the reminder
+    # Forankring: of the volunteers who took part, how many are in a team, only in a network, or alone.
+    in_teams: int = 0
+    in_networks_only: int = 0
+    alone: int = 0
 
 
 def month_of(column):
@@ -87,7 +91,21 @@ def build(period: Period, *, now: datetime) -> Overview:
     _hours(view, period)
     _breadth(view, period)
     _no_shows(view, period)
+    _together(view, period)
     return view
+
+
+def _together(view: Overview, period: Period) -> None:
+    """Volunteers who took part in the period: in a volunteer team, in a thematic network (and no team),
+    or on their own, as counted in one grouped query."""
+    from models import NetworkMember, TeamMember
+    people = _participations(period)
+    in_team = select(TeamMember.id).where(TeamMember.user_id == people.c.user_id).exists()
+    in_network = select(NetworkMember.id).where(NetworkMember.user_id == people.c.user_id).exists()
+    kind = case((in_team, literal("team")), (in_network, literal("network")), else_=literal("alone")).label("kind")
+    counts = dict(db.session.execute(select(kind, func.count()).select_from(people).group_by(kind)).all())
+    view.in_teams, view.in_networks_only, view.alone = (counts.get("team", 0), counts.get("network", 0),
+                                                        counts.get("alone", 0))
 
 
 def _current(view: Overview, now: datetime) -> None:
@@ -203,7 +221,8 @@ def figures_rows(view: Overview) -> list[tuple[str, str, object]]:
         ("period", "signups", view.signups), ("period", "participants", view.participants),
         ("period", "returning", view.returning), ("period", "one_time", view.one_time),
         ("period", "hours", view.total_hours), ("period", "no_shows", view.no_shows),
-        ("period", "no_shows_confirmed", view.no_shows_confirmed)]
+        ("period", "no_shows_confirmed", view.no_shows_confirmed), ("period", "in_teams", view.in_teams),
+        ("period", "in_networks_only", view.in_networks_only), ("period", "alone", view.alone)]
     rows += [("new_volunteers", month, n) for month, n in view.new_volunteers]
     rows += [("hours_by_month", month, h) for month, h in view.hours_by_month]
     rows += [(f"hours:{name}", month, h) for name, months, _t in view.hours_by_institution

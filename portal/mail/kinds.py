@@ -54,6 +54,9 @@ KINDS: tuple[Kind, ...] = (
     Kind("idea_invitation", DIRECT, True, True, _l("A sparring agent invites you to an idea your skills fit")),
     # Citizen budgets.
     Kind("budget_proposal", DIRECT, True, True, _l("The municipality's review of your citizen-budget proposal")),
+    # Teams and networks.
+    Kind("team_message", DIRECT, True, True, _l("Messages from the tovholder of a team you are in")),
+    Kind("network_item_answer", DIRECT, True, True, _l("The municipality's answer to an item you raised in a network")),
     # Councils' projects and the shared calendar. Whoever turns on the project digest gets updates
     # there instead of one mail each.
     Kind("project_update", DIRECT, True, True, _l("Updates from projects you follow")),

@@ -234,4 +234,44 @@ MATRIX = {
     ("/admin/brugere/<int:user_id>", "GET"): only("admin"),
     ("/admin/brugere/<int:user_id>", "POST"): only("admin"),
     ("/admin/brugere/<int:user_id>/status", "POST"): only("admin", ok=302),
+    # networks: public pages; joining is for anyone logged in (twice changes nothing); the tovholder (here
+    # someone else) and coordinators plan meetings and publish minutes; coordinators answer items
+    ("/netvaerk", "GET"): everyone(),
+    ("/netvaerk/<int:network_id>", "GET"): everyone(),
+    ("/netvaerk/<int:network_id>/deltag", "POST"): everyone(302),
+    ("/netvaerk/<int:network_id>/forlad", "POST"): everyone(302),
+    ("/netvaerk/<int:network_id>/moeder", "POST"): only("coordinator", ok=400),  # empty form
+    ("/netvaerk/moeder/<int:meeting_id>/referat", "POST"): only("coordinator", ok=302),  # empty: told, back
+    ("/netvaerk/<int:network_id>/punkter", "POST"): only("coordinator", ok=400),  # members and leaders only
+    ("/netvaerk/punkter/<int:item_id>/svar", "POST"): only("coordinator", ok=302),
+    ("/koordinator/netvaerk", "GET"): only("coordinator"),
+    ("/koordinator/netvaerk", "POST"): only("coordinator", ok=400),
+    # organisations' public pages; staff edit their own institution's page (the world's staff works there)
+    ("/institutioner/<int:institution_id>", "GET"): everyone(),
+    ("/institutioner/<int:institution_id>/profil", "GET"): only("staff", "coordinator"),
+    ("/institutioner/<int:institution_id>/profil", "POST"): only("staff", "coordinator", ok=302),
+    ("/institutioner/<int:institution_id>/hold/ny", "GET"): only("staff", "coordinator"),
+    ("/institutioner/<int:institution_id>/hold/ny", "POST"): only("staff", "coordinator", ok=400),
+    # associations: the staff user is not on this association's board
+    ("/foreninger", "GET"): everyone(),
+    ("/foreninger/<int:association_id>", "GET"): everyone(),
+    ("/foreninger/ny", "GET"): logged_in(),
+    ("/foreninger/ny", "POST"): logged_in(400),
+    ("/foreninger/<int:association_id>/behov", "POST"): only("coordinator", ok=400),
+    ("/foreninger/behov/<int:need_id>/tilbyd", "POST"): logged_in(302),
+    # teams: the tovholder is someone else; the staff of the team's institution and coordinators lead too;
+    # only members answer shifts and confirm places
+    ("/hold/<int:team_id>", "GET"): everyone(),
+    ("/hold/<int:team_id>/bliv-medlem", "POST"): only("citizen", ok=400),  # no consent given
+    ("/hold/<int:team_id>/forlad", "POST"): only("citizen", ok=302),
+    ("/hold/<int:team_id>/vagter", "POST"): only("staff", "coordinator", ok=400),
+    ("/hold/vagter/<int:shift_id>/svar", "POST"): only(ok=403),
+    ("/hold/<int:team_id>/besked", "POST"): only("staff", "coordinator", ok=400),
+    ("/hold/<int:team_id>/moede", "POST"): only("staff", "coordinator", ok=400),
+    ("/hold/<int:team_id>/tilmeld", "POST"): only("staff", "coordinator", ok=400),
+    ("/hold/tilmelding/<int:team_signup_id>/bekraeft", "POST"): only(ok=403),
+    ("/hold/vagter/<int:shift_id>/spoerg", "POST"): only("staff", "coordinator", ok=302),  # no member chosen: told
+    ("/foreninger/behov/<int:need_id>/daekket", "POST"): only("coordinator", ok=302),  # staff: not on this board
+    ("/koordinator/foreningstilbud", "GET"): only("coordinator"),
+    ("/koordinator/foreningstilbud", "POST"): only("coordinator", ok=400),
 }

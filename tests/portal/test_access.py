@@ -54,6 +54,23 @@ def world(app, make):
     meeting = DialogueMeeting(title="Dialogmøde", starts_at=utcnow())
     meeting.items.append(FollowUpItem(question="Spørgsmål", due_on=date.today()))
     db.session.add_all([plan, meeting])
+    # teams, networks, associations: led by someone who is none of the role users
+    from models.association_operations import add_need
+    from models.network_operations import plan_meeting, raise_item
+    from models.team_operations import add_shift, sign_up_team
+    from models import utcnow
+    from datetime import timedelta
+    team = make.team(inst, staff=people["staff"], tovholder=target, task=open_task)
+    shift = add_shift(team, actor=target, now=utcnow(), starts_at=utcnow() + timedelta(days=2),
+                      ends_at=utcnow() + timedelta(days=2, hours=2))
+    team_signup = sign_up_team(team, open_task.occurrences[0], actor=target, now=utcnow(), places=1)
+    network = make.network(tovholder=target)
+    meeting = plan_meeting(network, actor=target, now=utcnow(), starts_at=utcnow() + timedelta(days=3),
+                           ends_at=utcnow() + timedelta(days=3, hours=1), place="", agenda="1. Velkommen")
+    item = raise_item(network, actor=target, now=utcnow(), title="Et lokale", body="", answer_due_at=utcnow())
+    board = make.user(email="board@example.dk")
+    association = make.association(board=board)
+    need = add_need(association, actor=board, now=utcnow(), title="En kasserer")
     db.session.commit()
     params = {"budget_id": budget.id, "proposal_id": proposal.id, "version": 1, "meeting_id": meeting.id,
               "item_id": meeting.items[0].id, "user_id": target.id, "institution_id": inst.id, "council_id": council.id, "token": "not-a-token",
@@ -61,7 +78,9 @@ def world(app, make):
               "project_id": project.id, "update_id": update.id, "comment_id": comment.id, "event_id": event.id,
               "task_id": open_task.id, "signup_id": target_signup.id, "occurrence_id": open_task.occurrences[0].id,
               "idea_id": idea.id, "co_creator_id": co_creator.id, "target_kind": "idea", "target_id": idea.id,
-              "slug": "borger"}
+              "slug": "borger", "team_id": team.id, "shift_id": shift.id, "team_signup_id": team_signup.id,
+              "network_id": network.id, "meeting_id": meeting.id, "item_id": item.id,
+              "association_id": association.id, "need_id": need.id}
     return people, params
 
 

@@ -91,7 +91,9 @@ OPERATED = {"Task", "Occurrence", "Signup", "VolunteerProfile", "AvailabilitySlo
             "ConsentRecord", "AuditEntry", "Idea", "IdeaEvent", "CoCreator", "AgentTheme", "ContentReport",
             "Project", "ProjectUpdate", "ProjectFollower", "UpdateComment", "Event", "EventSignup",
             "CitizenBudget", "BudgetProposal", "ProposalCoCreator", "BudgetVoter", "Ballot", "DevelopmentPlan",
-            "PlanGoal", "PlanVersion", "DialogueMeeting", "FollowUpItem"}
+            "PlanGoal", "PlanVersion", "DialogueMeeting", "FollowUpItem",
+            "Team", "TeamMember", "TeamShift", "TeamShiftAnswer", "TeamMessage", "TeamSignup", "Network", "NetworkMember",
+            "NetworkMeeting", "NetworkItem", "AssociationNeed", "NeedOffer", "MunicipalOffer"}
 # Attributes that say where something stands; only an operation changes them.
 GUARDED = {"status", "review_status", "holds_spot", "accepted_count", "pending_since", "decided_at", "confirmed_at",
            "pledge_accepted_at", "child_certificate_status", "child_certificate_valid_until", "consent_to_be_found",

@@ -64,13 +64,32 @@ def world(app, make):
     proposals = [BudgetProposal(budget_id=budget_a.id, title=f"Forslag {n}", estimated_cost_kr=100, author_id=bob.id)
                  for n in range(2)]
     db.session.add_all(proposals + [DevelopmentPlan(council_id=council_a.id, vision="Vores vision", version=0)])
+    # teams, networks and associations (issue 17): led by Tove at institution A, Alice a member
+    from models.association_operations import add_need
+    from models.network_operations import plan_meeting
+    from models.team_operations import add_shift, join_team, sign_up_team
+    tove = make.user(email="tove@example.dk", name="Tove")
+    team_a = make.team(inst_a, staff=staff_a, tovholder=tove, task=task_a)
+    join_team(team_a, person=alice, now=now, consent=True)
+    shift_a = add_shift(team_a, actor=tove, now=now, starts_at=now + timedelta(days=2),
+                        ends_at=now + timedelta(days=2, hours=2))
+    team_signup_a = sign_up_team(team_a, occ_a, actor=tove, now=now, places=1)
+    network_a = make.network(tovholder=tove, members=[alice])
+    meeting_a = plan_meeting(network_a, actor=tove, now=now, starts_at=now + timedelta(days=5),
+                             ends_at=now + timedelta(days=5, hours=1), place="", agenda="1. Velkommen")
+    board_a = make.user(email="board-a@example.dk")
+    association_a = make.association(board=board_a)
+    need_a = add_need(association_a, actor=board_a, now=now, title="Kasserer")
     db.session.commit()
     people = {"alice": alice, "mallory": mallory, "staff_a": staff_a, "staff_b": staff_b,
               "council_a": council_user_a, "council_b": council_user_b}
     ids = {"signup": signup.id, "task": task_a.id, "draft": draft_a.id, "occ": occ_a.id, "idea": idea.id,
            "co": co_bob.id, "project": project_a.id, "update": update_a.id, "event": event_a.id,
            "alice": alice.id, "mallory": mallory.id, "budget": budget_a.id, "proposal": proposals[0].id,
-           "proposal2": proposals[1].id, "council": council_a.id}
+           "proposal2": proposals[1].id, "council": council_a.id,
+           "inst": inst_a.id, "team": team_a.id, "shift": shift_a.id,
+           "team_signup": team_signup_a.id, "network": network_a.id, "meeting": meeting_a.id,
+           "association": association_a.id, "need": need_a.id}
     return people, ids
 
 
@@ -131,6 +150,26 @@ CASES = [
     ("council_b", None, "POST", "/udviklingsplaner/{council}/rediger", {"vision": "Hacket"}),
     # event sign-ups: cancelling someone else's
     ("mallory", None, "POST", "/kalender/{event}/afmeld", {}),
+    # organisations' pages and teams: another institution's staff, a citizen outside the team
+    ("staff_b", "staff_a", "GET", "/institutioner/{inst}/profil", None),
+    ("staff_b", None, "POST", "/institutioner/{inst}/profil", {"story": "Hacket"}),
+    ("staff_b", "staff_a", "GET", "/institutioner/{inst}/hold/ny", None),
+    ("staff_b", None, "POST", "/institutioner/{inst}/hold/ny", {"name": "Hacket", "task": "0"}),
+    ("staff_b", None, "POST", "/hold/{team}/vagter", {"shift-needed": "1", "shift-starts": "10:00"}),
+    ("mallory", None, "POST", "/hold/{team}/vagter", {"shift-needed": "1", "shift-starts": "10:00"}),
+    ("staff_b", None, "POST", "/hold/{team}/besked", {"message-body": "Hacket"}),
+    ("mallory", None, "POST", "/hold/{team}/moede", {"meeting-place": "Hacket"}),
+    ("staff_b", None, "POST", "/hold/{team}/tilmeld", {"signup-occurrence": "{occ}", "signup-places": "1"}),
+    ("mallory", None, "POST", "/hold/vagter/{shift}/svar", {"coming": "1"}),
+    ("mallory", None, "POST", "/hold/vagter/{shift}/spoerg", {"member": "{mallory}"}),
+    ("mallory", None, "POST", "/hold/tilmelding/{team_signup}/bekraeft", {}),
+    # networks: someone who is not the tovholder nor a member
+    ("mallory", None, "POST", "/netvaerk/{network}/moeder", {"meeting-agenda": "Hacket"}),
+    ("mallory", None, "POST", "/netvaerk/moeder/{meeting}/referat", {"minutes": "Hacket"}),
+    ("mallory", None, "POST", "/netvaerk/{network}/punkter", {"item-title": "Hacket"}),
+    # associations: staff who are not on this association's board
+    ("staff_b", None, "POST", "/foreninger/{association}/behov", {"need-title": "Hacket"}),
+    ("staff_b", None, "POST", "/foreninger/behov/{need}/daekket", {}),
 ]
 
 # Routes that take an id but are shared on purpose (public pages, or every holder of the role may
@@ -180,6 +219,17 @@ SHARED = {
     "/koordinator/profiler/<int:profile_id>/log": "coordinators review every profile (audited)",
     "/koordinator/profiler/<int:profile_id>/note": "coordinators review every profile (audited)",
     "/koordinator/profiler/<int:profile_id>/screening": "coordinators review every profile (audited)",
+    "/institutioner/<int:institution_id>": "organisations' pages are public",
+    "/foreninger/<int:association_id>": "associations' pages are public",
+    "/foreninger/behov/<int:need_id>/tilbyd": "anyone logged in may offer to fill a need (once)",
+    "/hold/<int:team_id>": "team pages are public; members' names and phones only to members "
+                           "(tests/portal/community/test_teams.py)",
+    "/hold/<int:team_id>/bliv-medlem": "any citizen may join a team, by the consent",
+    "/hold/<int:team_id>/forlad": "acts on the caller's own membership only",
+    "/netvaerk/<int:network_id>": "network pages are public; minutes and items only to members",
+    "/netvaerk/<int:network_id>/deltag": "anyone logged in may join a network",
+    "/netvaerk/<int:network_id>/forlad": "acts on the caller's own membership only",
+    "/netvaerk/punkter/<int:item_id>/svar": "coordinators answer every network's items",
 }
 
 

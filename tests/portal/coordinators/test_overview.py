@@ -45,6 +45,10 @@ def build_world(make):
         Idea(title="Besvaret", what="x", answer_due_at=NOW - timedelta(days=1), first_answer_at=NOW - timedelta(days=2)),
         Idea(title="Ikke endnu", what="x", answer_due_at=NOW + timedelta(days=1)),
     ])
+    # Forankring: Vibeke is in a team (and a network), Bent only in a network, Kim alone; the outsider's
+    # memberships do not count, as he took no part in the period.
+    make.team(home, tovholder=v1, members=[v4])
+    make.network(members=[v1, v2, v4])
     db.session.commit()
 
 
@@ -63,6 +67,7 @@ def check_figures(view):
     assert dict(view.age_bands) == {"under 18": 0, "18-29": 0, "30-49": 1, "50-66": 0, "67+": 1, "unknown": 1}
     assert dict(view.genders) == {"female": 1, "male": 1, "other": 0, "unknown": 1}
     assert view.areas == [("2800", 2), ("2830", 1)]
+    assert (view.in_teams, view.in_networks_only, view.alone) == (1, 1, 1)
 
 
 def test_overview_figures_on_a_constructed_data_set(app, make):

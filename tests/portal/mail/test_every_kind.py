@@ -99,6 +99,15 @@ def _trigger_every_kind(app, make) -> None:
     budgets.advance_phase(pot, actor=coordinator, now=now)
     budgets.review_proposal(proposals[0], actor=coordinator, now=now, feasible=False, reason="Fredet")  # budget_proposal
     budgets.merge_proposals(proposals[1], into=proposals[2], actor=coordinator, now=now)             # budget_proposal
+    # Teams and networks: the tovholder writes to the team; a coordinator answers a network's item.
+    from models.network_operations import answer_item, raise_item
+    from models.team_operations import join_team, write_to_team
+    team = make.team(school, staff=staff, tovholder=anna)
+    join_team(team, person=bo, now=now, consent=True)
+    write_to_team(team, actor=anna, now=now, body="Husk vagterne")                        # team_message
+    network = make.network(tovholder=carl)
+    item = raise_item(network, actor=carl, now=now, title="Et lokale", body="", answer_due_at=now + timedelta(days=7))
+    answer_item(item, actor=coordinator, now=now, answer="I får lokale 2")                # network_item_answer
 
     # Retention: a nudge after a year away, a warning before deletion.
     make.user(name="Ingrid Inaktiv", last_seen_at=now - timedelta(days=400))
