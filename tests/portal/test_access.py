@@ -51,14 +51,13 @@ def world(app, make):
     from models.plans import DevelopmentPlan, DialogueMeeting, FollowUpItem, PlanVersion
     plan = DevelopmentPlan(council_id=council.id, vision="Vision", version=1)
     plan.versions.append(PlanVersion(version=1, content='{"vision": "Vision", "backers": "", "goals": []}'))
-    meeting = DialogueMeeting(title="Dialogmøde", starts_at=utcnow())
-    meeting.items.append(FollowUpItem(question="Spørgsmål", due_on=date.today()))
-    db.session.add_all([plan, meeting])
+    dialogue_meeting = DialogueMeeting(title="Dialogmøde", starts_at=utcnow())
+    dialogue_meeting.items.append(FollowUpItem(question="Spørgsmål", due_on=date.today()))
+    db.session.add_all([plan, dialogue_meeting])
     # teams, networks, associations: led by someone who is none of the role users
     from models.association_operations import add_need
     from models.network_operations import plan_meeting, raise_item
     from models.team_operations import add_shift, sign_up_team
-    from models import utcnow
     from datetime import timedelta
     team = make.team(inst, staff=people["staff"], tovholder=target, task=open_task)
     shift = add_shift(team, actor=target, now=utcnow(), starts_at=utcnow() + timedelta(days=2),
@@ -72,8 +71,8 @@ def world(app, make):
     association = make.association(board=board)
     need = add_need(association, actor=board, now=utcnow(), title="En kasserer")
     db.session.commit()
-    params = {"budget_id": budget.id, "proposal_id": proposal.id, "version": 1, "meeting_id": meeting.id,
-              "item_id": meeting.items[0].id, "user_id": target.id, "institution_id": inst.id, "council_id": council.id, "token": "not-a-token",
+    params = {"budget_id": budget.id, "proposal_id": proposal.id, "version": 1, "dialogue_meeting_id": dialogue_meeting.id,
+              "dialogue_item_id": dialogue_meeting.items[0].id, "user_id": target.id, "institution_id": inst.id, "council_id": council.id, "token": "not-a-token",
               "message_id": failed_mail.id, "profile_id": target_profile.id,
               "project_id": project.id, "update_id": update.id, "comment_id": comment.id, "event_id": event.id,
               "task_id": open_task.id, "signup_id": target_signup.id, "occurrence_id": open_task.occurrences[0].id,
@@ -87,6 +86,8 @@ def world(app, make):
 def fill(rule, params) -> str:
     def value(match):
         name = match.group(2)
+        if rule.rule.startswith("/dialogmoeder") and f"dialogue_{name}" in params:
+            name = f"dialogue_{name}"  # a dialogue meeting's ids, not a network meeting's
         if name not in params:
             raise AssertionError(f"No test value for <{name}> in {rule.rule}: add it to the world fixture")
         return str(params[name])
