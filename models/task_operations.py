@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from models.audit import AuditAction, record as audit
 from models.base import DomainError, db
+from models.consent import HOW_SIGN_UP
 from models.notices import Notice, tell
 from models.organisations import InstitutionMember
 from models.people import CertificateStatus, ReviewStatus, Role, User, VolunteerProfile
@@ -174,7 +175,7 @@ def _begin_signing_up(task: Task, volunteer, *, actor, now: datetime, pledge: bo
         if actor.id != volunteer.id:
             raise DomainError("pledge_is_personal")
         from models.volunteer_operations import give_pledge
-        give_pledge(volunteer, now=now, how="online, when signing up", release=False)
+        give_pledge(volunteer, now=now, how=HOW_SIGN_UP, release=False)
 
 
 def sign_up(occurrence: Occurrence, *, volunteer, actor, now: datetime, note: str = "",

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from models.addresses import normalise_email
 from models.audit import AuditAction, AuditEntry, record as audit
 from models.base import DomainError, db
+from models.consent import HOW_PROFILE
 from models.notices import Notice, tell
 from models.people import (AvailabilitySlot, AwayPeriod, CertificateStatus, ConsentRecord, ReviewStatus, Role,
                            Screening, User, VolunteerProfile)
@@ -117,7 +118,7 @@ def update_profile(user: User, changes: ProfileChanges, *, now: datetime) -> Vol
     for kind, name in _CONSENT_FIELDS.items():
         if getattr(profile, name) != consents[kind]:
             db.session.add(ConsentRecord(user_id=user.id, kind=kind, given=getattr(profile, name),
-                                         how="online, profile page", created_at=now))
+                                         how=HOW_PROFILE, created_at=now))
     if _snapshot(profile) != before:
         profile.review_status = (ReviewStatus.RESUBMITTED if profile.review_status in ReviewStatus.BARRED
                                  else ReviewStatus.NEW)

@@ -195,20 +195,24 @@ def _breadth(view: Overview, period: Period) -> None:
 
 
 def figures_rows(view: Overview) -> list[tuple[str, str, object]]:
-    """The overview flattened to (section, key, value) rows: the CSV export of the figures."""
+    """The overview flattened to (section, key, value) rows: the CSV export of the figures, in Danish."""
+    genders = {"female": "kvinder", "male": "mænd", "other": "andet", "unknown": "ikke oplyst"}
+    unknown = {"unknown": "ikke oplyst"}
     rows: list[tuple[str, str, object]] = [
-        ("period", "first", view.period.first.isoformat()), ("period", "last", view.period.last.isoformat()),
-        ("now", "open_tasks", view.open_tasks), ("now", "underfilled_tasks", view.underfilled_tasks),
-        ("now", "soon_with_free_spots", len(view.soon_with_spots)), ("now", "ideas_overdue", view.ideas_overdue),
-        ("period", "signups", view.signups), ("period", "participants", view.participants),
-        ("period", "returning", view.returning), ("period", "one_time", view.one_time),
-        ("period", "hours", view.total_hours), ("period", "no_shows", view.no_shows),
-        ("period", "no_shows_confirmed", view.no_shows_confirmed)]
-    rows += [("new_volunteers", month, n) for month, n in view.new_volunteers]
-    rows += [("hours_by_month", month, h) for month, h in view.hours_by_month]
-    rows += [(f"hours:{name}", month, h) for name, months, _t in view.hours_by_institution
+        ("periode", "første dag", view.period.first.isoformat()),
+        ("periode", "sidste dag", view.period.last.isoformat()),
+        ("nu", "åbne opgaver", view.open_tasks), ("nu", "underbesatte opgaver", view.underfilled_tasks),
+        ("nu", "gange inden for 7 dage med ledige pladser", len(view.soon_with_spots)),
+        ("nu", "idéer over svarfristen", view.ideas_overdue),
+        ("periode", "gange nogen var med", view.signups), ("periode", "frivillige der var med", view.participants),
+        ("periode", "tilbagevendende frivillige", view.returning), ("periode", "frivillige der var med én gang", view.one_time),
+        ("periode", "timer", view.total_hours), ("periode", "udeblivelser", view.no_shows),
+        ("periode", "udeblivelser efter 'Jeg kommer'", view.no_shows_confirmed)]
+    rows += [("nye frivillige pr. måned", month, n) for month, n in view.new_volunteers]
+    rows += [("timer pr. måned", month, h) for month, h in view.hours_by_month]
+    rows += [(f"timer: {name}", month, h) for name, months, _t in view.hours_by_institution
              for month, h in sorted(months.items())]
-    rows += [("age_band", band, n) for band, n in view.age_bands]
-    rows += [("gender", g, n) for g, n in view.genders]
-    rows += [("area", a, n) for a, n in view.areas]
+    rows += [("alder", unknown.get(band, band), n) for band, n in view.age_bands]
+    rows += [("køn", genders.get(g, g), n) for g, n in view.genders]
+    rows += [("område", unknown.get(a, a), n) for a, n in view.areas]
     return rows

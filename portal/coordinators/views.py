@@ -325,8 +325,10 @@ def _occurrence_choices(now: datetime):
         .where(Task.status == TaskStatus.OPEN, Occurrence.cancelled.is_(False), Occurrence.starts_at > now)
         .order_by(Occurrence.starts_at).limit(ASSISTABLE_LIMIT)).all()
     from flask_babel import format_datetime
+    from portal.formatting import time_pattern
+    pattern = time_pattern("EEE d. MMM HH:mm")
     return [("", _("Choose a task"))] + [
-        (str(oid), f"{title} – {name} – {format_datetime(starts, 'EEE d. MMM HH:mm')}")
+        (str(oid), f"{title} – {name} – {format_datetime(starts, pattern)}")
         for oid, starts, title, name in rows]
 
 
@@ -447,25 +449,25 @@ def export():
     return render_template("coordinators/export.html", form=form, period=period)
 
 
-def _export(name: str, header: list[str], **source):
+def _export(name: str, header: list[str], words=None, **source):
     period = _period(PeriodForm(request.args))
     filename = f"samskab-{name}-{period.first.isoformat()}-{period.last.isoformat()}.csv"
     made = {key: make(period) for key, make in source.items()}
-    return exports.csv_response(filename, header, **made)
+    return exports.csv_response(filename, header, words=words, **made)
 
 
 @bp.route("/eksport/opgaver.csv")
 @access(Role.COORDINATOR)
 def export_tasks():
     """Tasks with an occurrence in the period, as CSV."""
-    return _export("opgaver", exports.TASK_HEADER, query=exports.task_query)
+    return _export("opgaver", exports.TASK_HEADER, words=exports.TASK_WORDS, query=exports.task_query)
 
 
 @bp.route("/eksport/tilmeldinger.csv")
 @access(Role.COORDINATOR)
 def export_signups():
     """Every sign-up in the period, streamed as CSV."""
-    return _export("tilmeldinger", exports.SIGNUP_HEADER, query=exports.signup_query)
+    return _export("tilmeldinger", exports.SIGNUP_HEADER, words=exports.SIGNUP_WORDS, query=exports.signup_query)
 
 
 @bp.route("/eksport/timer.csv")
