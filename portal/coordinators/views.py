@@ -16,12 +16,13 @@ from models import volunteer_operations as ops
 from models.audit import AuditAction, audit_trail, record as audit
 from models.task_operations import sign_up
 from portal.access import access
+from portal.citizens.purposes import purposes
 from portal.coordinators import exports
 from portal.coordinators import overview as figures
 from portal.coordinators.charts import bar_chart
 from portal.coordinators.labels import action_labels, consent_labels, signup_status_labels
 from portal.coordinators.forms import (AssistedProfileForm, AssistedSignupForm, DecisionForm, NoteForm, PeriodForm,
-                                       QueueFilterForm, ScreeningForm)
+                                       QueueFilterForm, ScreeningForm, gender_choices)
 from portal.public.finding import contains_folded
 
 bp = Blueprint("coordinators", __name__, url_prefix="/koordinator")
@@ -154,7 +155,7 @@ def _render_profile(profile: VolunteerProfile, *, decision=None, note=None, scre
         consents=consents, consent_labels=consent_labels(), today=_today(), review_labels=review_labels(),
         decision=decision or DecisionForm(formdata=None, prefix="d"),
         note=note or NoteForm(formdata=None, prefix="n", data={"note": profile.coordinator_note or ""}),
-        screening=screening), status
+        screening=screening, purposes=purposes(), gender_labels=dict(gender_choices()[1:])), status
 
 
 @bp.route("/profiler/<int:profile_id>")
