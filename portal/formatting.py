@@ -86,5 +86,10 @@ def consent_how(how: str | None) -> str:
     return how_shown(how)
 
 
-FILTERS = {"consent_how": consent_how, "when": when, "day": day, "clock": clock, "hours": hours, "amount": amount,
+def breadth_label(flag: str) -> str:
+    from portal.public.forms import breadth_labels
+    return str(breadth_labels().get(flag, flag))
+
+
+FILTERS = {"consent_how": consent_how, "breadth_label": breadth_label, "when": when, "day": day, "clock": clock, "hours": hours, "amount": amount,
            "hours_text": hours_text, "about_hours": about_hours}

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, IntegerField, RadioField,
+from wtforms import (BooleanField, DateField, FieldList, FormField, HiddenField, RadioField,
                      StringField, TextAreaField, ValidationError)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from models.people import MOTIVATIONS, PARTS_OF_DAY
+from portal.forms import WholeNumberField
 from portal.public.forms import PART_LABELS, WEEKDAY_LABELS, CheckboxesField, DanishFieldsForm
 
 MAX_AWAY_PERIODS = 3
@@ -80,7 +81,7 @@ class ProfileForm(DanishFieldsForm):
     away = FieldList(FormField(AwayForm), min_entries=MAX_AWAY_PERIODS, max_entries=MAX_AWAY_PERIODS)
     postcode = StringField(_l("Postcode"), validators=[Optional(), Regexp(
         r"^\d{4}$", message=_l("A postcode has four digits, e.g. 2800."))])
-    travel_km = IntegerField(_l("How far will you travel? (km)"), validators=[Optional(), NumberRange(
+    travel_km = WholeNumberField(_l("How far will you travel? (km)"), validators=[Optional(), NumberRange(
         min=0, max=500, message=_l("Enter a distance between 0 and 500 km."))])
     languages = StringField(_l("Languages you speak"), validators=[Optional(), Length(
         max=200, message=_l("Please keep it under %(max)d characters."))])

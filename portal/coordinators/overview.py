@@ -71,6 +71,8 @@ class Overview:
     total_hours: float = 0.0
     no_shows: int = 0             # expected and did not come (recorded with the attendance)
     no_shows_confirmed: int = 0   # of those, had answered "Jeg kommer" to the reminder
+    # Volunteers reached through each breadth flag: distinct people who took part in a task carrying it.
+    breadth_reached: list = field(default_factory=list)       # [(flag, people)]
 
 
 def month_of(column):
@@ -87,7 +89,19 @@ def build(period: Period, *, now: datetime) -> Overview:
     _hours(view, period)
     _breadth(view, period)
     _no_shows(view, period)
+    _breadth_reached(view, period)
     return view
+
+
+def _breadth_reached(view: Overview, period: Period) -> None:
+    """For each breadth flag, the distinct volunteers who took part in the period in a task carrying it."""
+    from models.tasks import BREADTH_FLAGS
+    counts = db.session.execute(
+        select(*[func.count(distinct(case((getattr(Task, flag).is_(True), Signup.user_id)))) for flag in BREADTH_FLAGS])
+        .select_from(Signup).join(Occurrence, Signup.occurrence_id == Occurrence.id)
+        .join(Task, Occurrence.task_id == Task.id)
+        .where(Signup.status.in_(PARTICIPATING), _in_period(Occurrence.starts_at, period))).one()
+    view.breadth_reached = list(zip(BREADTH_FLAGS, (int(n or 0) for n in counts)))
 
 
 def _current(view: Overview, now: datetime) -> None:
@@ -194,6 +208,11 @@ def _breadth(view: Overview, period: Period) -> None:
     view.areas = sorted(areas.items(), key=lambda item: (-item[1], item[0]))
 
 
+BREADTH_WORDS = {"no_danish_needed": "ingen danskkundskaber nødvendige", "wheelchair_accessible": "kørestolsvenlig",
+                 "good_first_task": "god første opgave", "for_under_18": "for unge under 18",
+                 "from_home": "kan gøres hjemmefra"}
+
+
 def figures_rows(view: Overview) -> list[tuple[str, str, object]]:
     """The overview flattened to (section, key, value) rows: the CSV export of the figures, in Danish."""
     genders = {"female": "kvinder", "male": "mænd", "other": "andet", "unknown": "ikke oplyst"}
@@ -215,4 +234,5 @@ def figures_rows(view: Overview) -> list[tuple[str, str, object]]:
     rows += [("alder", unknown.get(band, band), n) for band, n in view.age_bands]
     rows += [("køn", genders.get(g, g), n) for g, n in view.genders]
     rows += [("område", unknown.get(a, a), n) for a, n in view.areas]
+    rows += [("nået gennem bredde", BREADTH_WORDS.get(flag, flag), n) for flag, n in view.breadth_reached]
     return rows

@@ -21,7 +21,8 @@ from portal.coordinators import exports
 from portal.coordinators import overview as figures
 from portal.coordinators.charts import bar_chart
 from portal.coordinators.labels import action_labels, consent_labels, signup_status_labels
-from portal.coordinators.forms import (AssistedProfileForm, AssistedSignupForm, DecisionForm, NoteForm, PeriodForm,
+from portal.coordinators.forms import (AssistedProfileForm, AssistedSearchForm, AssistedSignupForm, DecisionForm,
+                                       NoteForm, PeriodForm,
                                        QueueFilterForm, ScreeningForm, gender_choices)
 from portal.public.finding import contains_folded
 
@@ -31,7 +32,7 @@ bp = Blueprint("coordinators", __name__, url_prefix="/koordinator")
 PAGE_SIZE = 50
 # Volunteers without e-mail are phoned about what starts within this time.
 PHONE_AHEAD = timedelta(days=3)
-ASSISTABLE_LIMIT = 300
+ASSISTED_SHOWN = 30  # times shown for one search; a narrower search finds the rest
 
 
 def _today():
@@ -319,18 +320,32 @@ def assisted_new():
     return render_template("coordinators/assisted_new.html", form=form)
 
 
-def _occurrence_choices(now: datetime):
-    rows = db.session.execute(
-        select(Occurrence.id, Occurrence.starts_at, Task.title, Institution.name)
-        .join(Task, Occurrence.task_id == Task.id).join(Institution, Task.institution_id == Institution.id)
-        .where(Task.status == TaskStatus.OPEN, Occurrence.cancelled.is_(False), Occurrence.starts_at > now)
-        .order_by(Occurrence.starts_at).limit(ASSISTABLE_LIMIT)).all()
-    from flask_babel import format_datetime
-    from portal.formatting import time_pattern
-    pattern = time_pattern("EEE d. MMM HH:mm")
-    return [("", _("Choose a task"))] + [
-        (str(oid), f"{title} – {name} – {format_datetime(starts, pattern)}")
-        for oid, starts, title, name in rows]
+def _assistable(now: datetime, search: AssistedSearchForm) -> list:
+    """Coming open times that match the search by task words, day and area (postcode), soonest first."""
+    query = (select(Occurrence).join(Task, Occurrence.task_id == Task.id)
+             .join(Institution, Task.institution_id == Institution.id)
+             .where(Task.status == TaskStatus.OPEN, Occurrence.cancelled.is_(False), Occurrence.starts_at > now)
+             .options(selectinload(Occurrence.task).selectinload(Task.institution)))
+    for word in (search.q.data or "").split()[:5]:
+        query = query.where(contains_folded(Task.title, word) | contains_folded(Task.description, word)
+                            | contains_folded(Institution.name, word) | contains_folded(Task.place, word))
+    if search.dato.data:
+        first = datetime.combine(search.dato.data, datetime.min.time(), tzinfo=figures.LOCAL)
+        query = query.where(Occurrence.starts_at >= first, Occurrence.starts_at < first + timedelta(days=1))
+    if search.omraade.data:
+        query = query.where(Task.postcode.startswith(search.omraade.data, autoescape=True))
+    return list(db.session.scalars(query.order_by(Occurrence.starts_at, Occurrence.id).limit(ASSISTED_SHOWN)))
+
+
+def _suggested_times(person: User, now: datetime) -> list:
+    """The next open time of each task suggested for this person (the same suggestions they see)."""
+    from portal.suggestions import tasks_for
+    shown = []
+    for suggestion in tasks_for(person, now=now):
+        coming = [o for o in suggestion.task.occurrences if not o.cancelled and o.starts_at > now]
+        if coming:
+            shown.append((min(coming, key=lambda o: o.starts_at), suggestion.reasons))
+    return shown
 
 
 @bp.route("/medbetjening/<int:user_id>", methods=["GET", "POST"])
@@ -342,7 +357,9 @@ def assisted_person(user_id: int):
         abort(404)
     now = utcnow()
     form = AssistedSignupForm()
-    form.occurrence.choices = _occurrence_choices(now)
+    search = AssistedSearchForm(request.args)
+    search.validate()
+    searched = any(request.args.get(k) for k in ("q", "dato", "omraade")) and not search.errors
     result = None
     if form.validate_on_submit():
         occurrence = db.session.get(Occurrence, int(form.occurrence.data)) if form.occurrence.data.isdigit() else None
@@ -359,16 +376,18 @@ def assisted_person(user_id: int):
                 flash(signup_message(result.status), "success")
                 if result.overlaps:
                     flash(_("Note: the citizen has another commitment at the same time."), "warning")
-                return redirect(url_for("coordinators.assisted_person", user_id=person.id))
+                return redirect(url_for("coordinators.assisted_person", user_id=person.id, **request.args))
     audit(person, actor=current_user, action=AuditAction.VIEWED_PROFILE, now=now, detail="assisted")
     db.session.commit()
     signups = db.session.scalars(
         select(Signup).join(Occurrence, Signup.occurrence_id == Occurrence.id)
         .where(Signup.user_id == person.id).order_by(Occurrence.starts_at.desc())
         .options(selectinload(Signup.occurrence).selectinload(Occurrence.task)).limit(100)).all()
+    found = _assistable(now, search) if searched else []
     return render_template("coordinators/assisted_person.html", person=person, form=form, signups=signups,
                            profile_id=person.profile.id if person.profile else None,
-                           status_labels=signup_status_labels())
+                           status_labels=signup_status_labels(), search=search, searched=searched, found=found,
+                           suggested=_suggested_times(person, now), shown_max=ASSISTED_SHOWN)
 
 
 def signup_message(status: str) -> str:
