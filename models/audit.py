@@ -49,6 +49,7 @@ class AuditAction:
     MEMBERSHIP_REMOVED = "membership_remove"
     ACTIVATED = "activated"
     DEACTIVATED = "deactivated"
+    HELP_GIVEN = "help_given"   # a coordinator called someone who asked for help (models.selfservice)
 
 
 class AuditEntry(db.Model):

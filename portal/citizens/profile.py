@@ -9,6 +9,8 @@ from flask_login import current_user
 
 from models import Role, VolunteerProfile, db, utcnow
 from models.volunteer_operations import ProfileChanges, update_profile
+from models.selfservice import Flow
+from portal import selfservice
 from portal.access import access
 from portal.citizens.forms import MAX_AWAY_PERIODS, SUGGESTED_TAGS, ProfileForm, parse_birth_year
 from portal.citizens.purposes import purposes
@@ -92,9 +94,11 @@ def changes_from(form: ProfileForm) -> ProfileChanges:
 def profile():
     """Edit what you offer; the completeness list says what is missing and why it helps."""
     form = ProfileForm()
+    selfservice.started(Flow.PROFILE)
     if form.validate_on_submit():
         update_profile(current_user, changes_from(form), now=utcnow())
         db.session.commit()
+        selfservice.finished(Flow.PROFILE)
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("citizens.profile"))
     if not form.is_submitted():

@@ -291,7 +291,27 @@ def assisted():
     """Citizens whose profile a coordinator created on their behalf."""
     people = db.session.scalars(select(User).where(User.assisted_by_id.is_not(None), User.deleted_at.is_(None))
                                 .order_by(User.created_at.desc()).limit(200)).all()
-    return render_template("coordinators/assisted.html", people=people)
+    from models.selfservice import HelpRequest
+    from portal.selfservice import flow_labels
+    calls = db.session.scalars(select(HelpRequest).order_by(HelpRequest.created_at).limit(200)).all()
+    return render_template("coordinators/assisted.html", people=people, calls=calls, flow_labels=flow_labels())
+
+
+@bp.route("/hjaelp", methods=["POST"])
+@access(Role.COORDINATOR)
+def help_done():
+    """A coordinator has called someone who asked for help; the request is deleted."""
+    from models.selfservice import HelpRequest
+    from models.selfservice_operations import close_help_request
+    request_id = request.form.get("request_id", "")
+    help_request = db.session.get(HelpRequest, int(request_id)) if request_id.isdigit() else None
+    if help_request is None:
+        flash(_("That request is already handled."), "error")
+    else:
+        close_help_request(help_request, actor=current_user, now=utcnow())
+        db.session.commit()
+        flash(_("Marked as called. The request and its phone number are deleted."), "success")
+    return redirect(url_for("coordinators.assisted"))
 
 
 @bp.route("/medbetjening/ny", methods=["GET", "POST"])
@@ -448,7 +468,12 @@ def overview():
         "returning": bar_chart([(_("Returning"), view.returning), (_("One time"), view.one_time)],
                                title=_("Returning and one-time volunteers"), chart_id="chart-returning"),
     }
+    from models.selfservice import GOAL
+    from models.selfservice_operations import completion
+    from portal.selfservice import flow_labels
+    self_service = [(flow_labels()[flow], *rest) for flow, *rest in completion(period.first, period.last)]
     return render_template("coordinators/overview.html", form=form, view=view, charts=charts, bands=bands,
+                           self_service=self_service, goal=GOAL,
                            genders=genders, areas=areas, months=period.months(), presets=_presets())
 
 
