@@ -31,7 +31,7 @@ from models.task_operations import (TaskPlan, cancel_task, close_task, confirm_c
 from models.tasks import Recurrence, unmet_requirements
 from models.volunteer_operations import (ProfileChanges, ScreeningFacts, review_profile, record_screening,
                                          update_profile)
-from portal import demo_auth
+from portal import demo_auth, demo_history
 
 DEMO_PASSWORD = "Samskab-demo-2026"
 
@@ -238,10 +238,11 @@ def _load(session: Session, now: datetime) -> dict[str, int]:
     projects = _projects(rng, now, councils, citizens)
     events = _events(rng, now, today, councils, institutions, hosts, citizens)
     ideas = _ideas(rng, now, citizens)
+    history = demo_history.add_history(random.Random(2027), now, institutions, hosts, citizens)
     demo_auth.give_demo_second_factors(session, logins, now=now)  # flushes
     return {"users": session.scalar(select(func.count(User.id))), "institutions": len(institutions),
             "tasks": len(tasks), "sign-ups": signups, "councils": len(councils), "projects": projects,
-            "events": events, "ideas": ideas}
+            "events": events, "ideas": ideas, **history}
 
 
 def _institutions(session: Session, now: datetime, staff: User) -> tuple[list[Institution], dict[int, User]]:
