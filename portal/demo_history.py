@@ -15,6 +15,7 @@ from models import Institution, Task, User
 from models.base import LOCAL
 from models.task_operations import (TaskPlan, close_task, create_task, publish_task, record_attendance, sign_up)
 from models.tasks import Recurrence, TaskKind, unmet_requirements
+from portal.holidays_dk import danish_holidays
 
 # (title, what the volunteer does, weekday 0=Monday, local start hour, hours): daytime and early evening only.
 HISTORY = (
@@ -23,16 +24,6 @@ HISTORY = (
     ("Brætspilsaften i klubben", "Spiller brætspil og snakker med de unge.", 2, 18, 2),
 )
 WEEKS = 52
-
-
-def danish_holidays(years) -> set[date]:
-    """Danish public holidays in these years (helligdage), from the maintained `holidays` package (pinned
-    below 1.0; its import warns about 1.0, which is no news to a pinned install)."""
-    import warnings
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import holidays
-    return set(holidays.country_holidays("DK", years=sorted(set(years))))
 
 
 def _at(day: date, hour: int) -> datetime:

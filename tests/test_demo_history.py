@@ -10,7 +10,8 @@ from models import Occurrence, Signup, SignupStatus, Task, TaskStatus, db
 from models.base import LOCAL
 from portal.coordinators import overview as figures
 from portal.demo import load_demo_data
-from portal.demo_history import HISTORY, danish_holidays
+from portal.demo_history import HISTORY
+from portal.holidays_dk import danish_holidays
 
 
 def test_the_holidays_come_from_the_maintained_library():
@@ -41,3 +42,24 @@ def test_a_year_of_history_at_daytime_hours_even_when_loaded_at_midnight(app):
     no_shows = db.session.scalar(select(func.count(Signup.id)).join(Occurrence).where(
         Occurrence.task_id.in_([t.id for t in history]), Signup.status == SignupStatus.NO_SHOW))
     assert no_shows > 0
+
+
+def test_the_editor_is_warned_about_times_on_public_holidays(client, make):
+    from models import Role
+    from tests.conftest import sign_in
+    staff = make.user(Role.STAFF)
+    school = make.institution(staff=[staff])
+    db.session.commit()
+    sign_in(client, staff)
+    data = {"institution_id": str(school.id), "title": "Julehygge", "description": "Vi hygger før jul.",
+            "volunteers_do": "Hygger.", "volunteers_do_not": "Ingen tunge løft.", "place": "Hallen",
+            "postcode": "2800", "contact_name": "Kim", "contact_email": "kim@example.dk",
+            "compensation_note": "Ingen", "insurance_note": "Kommunen dækker.", "capacity": "4", "kind": "fixed",
+            "date": "2030-12-18", "start_time": "10:00", "end_time": "12:00", "recurrence": "weekly",
+            "repeat_count": "3"}
+    page = client.post("/institution/opgaver/ny", data=data, follow_redirects=True).get_data(as_text=True)
+    assert ("2 gange falder på helligdage: onsdag den 25. december 2030, onsdag den 1. januar 2031."
+            in page), page[page.find("<main"):][:1500]
+    data.update(title="Forårshygge", date="2030-03-06", recurrence="none", repeat_count="1")
+    page = client.post("/institution/opgaver/ny", data=data, follow_redirects=True).get_data(as_text=True)
+    assert "helligdag" not in page
