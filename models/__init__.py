@@ -24,3 +24,4 @@ from models.plans import DevelopmentPlan, PlanGoal, PlanVersion, DialogueMeeting
 from models.teams import Team, TeamMember, TeamShift, TeamShiftAnswer, TeamMessage, TeamSignup, ShiftAnswer  # noqa: F401
 from models.networks import Network, NetworkMember, NetworkMeeting, NetworkItem  # noqa: F401
 from models.associations import AssociationNeed, NeedOffer, MunicipalOffer  # noqa: F401
+from models.selfservice import FlowCount, HelpRequest, Flow, HelpStatus  # noqa: F401

@@ -51,6 +51,7 @@ class AuditAction:
     TEAM_LEFT = "team_left"
     ACTIVATED = "activated"
     DEACTIVATED = "deactivated"
+    HELP_GIVEN = "help_given"   # a coordinator called someone who asked for help (models.selfservice)
 
 
 class AuditEntry(db.Model):

@@ -19,6 +19,17 @@ from models.base import db
 from models.people import ReviewStatus, User, VolunteerProfile
 
 
+# How a consent was given, as the person reads it in their data (stored as written, in Danish).
+HOW_PROFILE = "online, på profilsiden"
+HOW_SIGN_UP = "online, ved tilmeldingen"
+# Records written before the words were Danish, shown in Danish.
+LEGACY_HOW = {"online, profile page": HOW_PROFILE, "online, when signing up": HOW_SIGN_UP, "online": "online"}
+
+
+def how_shown(how: str | None) -> str:
+    return LEGACY_HOW.get(how or "", how or "")
+
+
 class Audience:
     COORDINATORS = "coordinators"
     INSTITUTIONS = "institutions"

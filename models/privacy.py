@@ -79,6 +79,9 @@ def export_user_data(session: Session, user) -> dict:
         for row in rows:
             for key, value in row.items():
                 row[key] = _plain(value)
+    from models.consent import how_shown
+    for row in data.get("consent_record", []):
+        row["how"] = how_shown(row.get("how"))
     data.pop("audit_entry", None)
     audit = db.metadata.tables["audit_entry"]
     data["audit_entry"] = [{k: _plain(v) for k, v in r.items()} for r in session.execute(

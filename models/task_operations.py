@@ -28,10 +28,11 @@ from sqlalchemy.orm import selectinload
 
 from models.audit import AuditAction, record as audit
 from models.base import DomainError, db
+from models.consent import HOW_SIGN_UP
 from models.notices import Notice, tell
 from models.organisations import InstitutionMember
 from models.people import CertificateStatus, ReviewStatus, Role, User, VolunteerProfile
-from models.tasks import (Occurrence, Recurrence, Signup, SignupStatus, Task, TaskKind, TaskStatus,
+from models.tasks import (BREADTH_FLAGS, Occurrence, Recurrence, Signup, SignupStatus, Task, TaskKind, TaskStatus,
                           before_deadline, can_cancel, missing_for, missing_frame, overlapping,
                           waitlist_positions)
 
@@ -43,7 +44,7 @@ NOTIFY_FIELDS = ("title", "place", "postcode", "volunteers_do", "volunteers_do_n
                  "insurance_note")
 TEXT_FIELDS = ("title", "description", "skills_wanted", "place", "postcode", "contact_name", "contact_email",
                "contact_phone", "volunteers_do", "volunteers_do_not", "compensation_note", "insurance_note",
-               "requires_child_certificate", "requires_pledge", "hours_estimate")
+               "requires_child_certificate", "requires_pledge", "hours_estimate", *BREADTH_FLAGS)
 
 
 # --- who may act -------------------------------------------------------------------------------
@@ -174,7 +175,7 @@ def _begin_signing_up(task: Task, volunteer, *, actor, now: datetime, pledge: bo
         if actor.id != volunteer.id:
             raise DomainError("pledge_is_personal")
         from models.volunteer_operations import give_pledge
-        give_pledge(volunteer, now=now, how="online, when signing up", release=False)
+        give_pledge(volunteer, now=now, how=HOW_SIGN_UP, release=False)
 
 
 def sign_up(occurrence: Occurrence, *, volunteer, actor, now: datetime, note: str = "",

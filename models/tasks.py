@@ -60,6 +60,12 @@ class SignupStatus:
     ENDED = (CANCELLED, DECLINED)
 
 
+# Breadth on every task (000, "bredde og mangfoldighed"): who the task is open to beyond the usual volunteer.
+# Each is a column of its own on Task; the task list filters on them, suggestions use them and the overview
+# counts the volunteers reached through them.
+BREADTH_FLAGS = ("no_danish_needed", "wheelchair_accessible", "good_first_task", "for_under_18", "from_home")
+
+
 class Task(db.Model):
     """A concrete, time-limited task with a clear frame of what a volunteer does and does not do."""
 
@@ -84,6 +90,11 @@ class Task(db.Model):
     hours_estimate: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     requires_child_certificate: Mapped[bool] = mapped_column(Boolean, default=False)
     requires_pledge: Mapped[bool] = mapped_column(Boolean, default=False)
+    no_danish_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    wheelchair_accessible: Mapped[bool] = mapped_column(Boolean, default=False)
+    good_first_task: Mapped[bool] = mapped_column(Boolean, default=False)
+    for_under_18: Mapped[bool] = mapped_column(Boolean, default=False)
+    from_home: Mapped[bool] = mapped_column(Boolean, default=False)
     compensation_note: Mapped[str] = mapped_column(Text, default="")
     insurance_note: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(10), default=TaskStatus.DRAFT, index=True)
@@ -112,6 +123,11 @@ class Task(db.Model):
     @property
     def matching_text(self) -> str:
         return matching_text(getattr(self, name) for name in self.MATCHING_FIELDS)
+
+    @property
+    def breadth(self) -> list[str]:
+        """The breadth flags this task carries, in BREADTH_FLAGS order."""
+        return [name for name in BREADTH_FLAGS if getattr(self, name)]
 
     @property
     def takes_signups(self) -> bool:

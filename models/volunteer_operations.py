@@ -18,9 +18,10 @@ from sqlalchemy import select
 from models.addresses import normalise_email
 from models.audit import AuditAction, AuditEntry, record as audit
 from models.base import DomainError, db
+from models.consent import HOW_PROFILE
 from models.notices import Notice, tell
-from models.people import (AvailabilitySlot, AwayPeriod, CertificateStatus, ConsentRecord, ReviewStatus, Role,
-                           Screening, User, VolunteerProfile)
+from models.people import (GENDERS, AvailabilitySlot, AwayPeriod, CertificateStatus, ConsentRecord, ReviewStatus,
+                           Role, Screening, User, VolunteerProfile)
 
 DECISIONS = (ReviewStatus.APPROVED, ReviewStatus.CHANGES_REQUESTED, ReviewStatus.DECLINED)
 MAX_NOTE = 5000
@@ -49,6 +50,9 @@ REVIEWED_FIELDS = ("skills", "interests", "tags", "postcode", "travel_km", "lang
                    "offers_ideas", "motivations", "consent_to_be_found", "consent_shown_to_citizens")
 
 
+KEEP = object()  # a ProfileChanges field that leaves what is recorded alone
+
+
 @dataclass
 class ProfileChanges:
     """What the profile page sends, parsed."""
@@ -66,9 +70,11 @@ class ProfileChanges:
     consent_shown_to_citizens: bool = False
     availability: set[tuple[int, str]] = field(default_factory=set)
     away: set[tuple[date, date]] = field(default_factory=set)
-    # Not asked on the profile page (the overview counts them when known); None keeps what is recorded.
-    birth_year: int | None = None
-    gender: str | None = None
+    # Optional facts with a stated purpose (portal.citizens.purposes): the phone is the account's, birth
+    # year and gender only feed the overview's breadth figures. KEEP leaves what is recorded as it is.
+    phone: str | None | object = KEEP
+    birth_year: int | None | object = KEEP
+    gender: str | None | object = KEEP
 
 
 def _snapshot(profile: VolunteerProfile) -> tuple:
@@ -104,10 +110,14 @@ def update_profile(user: User, changes: ProfileChanges, *, now: datetime) -> Vol
     profile.motivations = ",".join(changes.motivations)
     profile.consent_to_be_found = changes.consent_to_be_found
     profile.consent_shown_to_citizens = changes.consent_shown_to_citizens
-    if changes.birth_year is not None:
+    if changes.birth_year is not KEEP:
         profile.birth_year = changes.birth_year
-    if changes.gender is not None:
+    if changes.gender is not KEEP:
+        if changes.gender not in (None, *GENDERS):
+            raise DomainError("gender_unknown")
         profile.gender = changes.gender
+    if changes.phone is not KEEP:
+        user.phone = (changes.phone or "").strip() or None
     profile.availability = [s for s in profile.availability if (s.weekday, s.part) in changes.availability]
     have = {(s.weekday, s.part) for s in profile.availability}
     profile.availability.extend(AvailabilitySlot(weekday=d, part=p) for d, p in sorted(changes.availability - have))
@@ -117,7 +127,7 @@ def update_profile(user: User, changes: ProfileChanges, *, now: datetime) -> Vol
     for kind, name in _CONSENT_FIELDS.items():
         if getattr(profile, name) != consents[kind]:
             db.session.add(ConsentRecord(user_id=user.id, kind=kind, given=getattr(profile, name),
-                                         how="online, profile page", created_at=now))
+                                         how=HOW_PROFILE, created_at=now))
     if _snapshot(profile) != before:
         profile.review_status = (ReviewStatus.RESUBMITTED if profile.review_status in ReviewStatus.BARRED
                                  else ReviewStatus.NEW)

@@ -31,7 +31,7 @@ from models.task_operations import (TaskPlan, cancel_task, close_task, confirm_c
 from models.tasks import Recurrence, unmet_requirements
 from models.volunteer_operations import (ProfileChanges, ScreeningFacts, review_profile, record_screening,
                                          update_profile)
-from portal import demo_auth, demo_budgets, demo_teams, demo_volunteers
+from portal import demo_auth, demo_budgets, demo_history, demo_teams, demo_volunteers
 
 DEMO_PASSWORD = "Samskab-demo-2026"
 
@@ -245,11 +245,12 @@ def _load(session: Session, now: datetime) -> dict[str, int]:
     meetings = demo_budgets.load_plans(now=now, coordinator=coordinator, council=councils[0][0], member=councils[0][1],
                                        project_ids=[p.id for p in session.scalars(select(Project).order_by(Project.id))])
     community = demo_teams.load(session, now=now, institutions=institutions, hosts=hosts, citizens=citizens, coordinator=coordinator)
+    history = demo_history.add_history(random.Random(2027), now, institutions, hosts, citizens)
     demo_auth.give_demo_second_factors(session, logins, now=now)  # flushes
     return {"users": session.scalar(select(func.count(User.id))), "institutions": len(institutions),
             "tasks": len(tasks), "sign-ups": signups, "councils": len(councils), "projects": projects,
             "events": events, "ideas": ideas, "citizen budgets": budgets, "dialogue meetings": meetings,
-            **community}
+            **community, **history}
 
 
 def _institutions(session: Session, now: datetime, staff: User) -> tuple[list[Institution], dict[int, User]]:

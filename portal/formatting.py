@@ -6,13 +6,26 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from babel.dates import format_date, format_skeleton
-from flask_babel import format_decimal, get_locale, gettext as _
+from flask_babel import format_decimal, get_locale, gettext as _, ngettext
 
 from models.base import LOCAL
 
 
 def _locale() -> str:
     return str(get_locale() or "da")
+
+
+# One time format everywhere: hours and minutes with the locale's own separator ("15.00" in Danish,
+# "15:00" in English), never seconds. Templates may name a pattern; it is brought to this form here.
+NAMED = {"medium": "d. MMM y HH:mm", "long": "d. MMMM y HH:mm", "full": "EEEE d. MMMM y HH:mm"}
+
+
+def time_pattern(fmt: str, locale: str | None = None) -> str:
+    """The Babel pattern for `fmt` (a name or a pattern) with the locale's time separator."""
+    pattern = NAMED.get(fmt, fmt)
+    if (locale or _locale()).startswith("da"):
+        pattern = pattern.replace("HH:mm", "HH.mm")
+    return pattern
 
 
 def when(moment: datetime | None) -> str:
@@ -84,5 +97,31 @@ def awaited(missing) -> str:
     return ""
 
 
+def _one(value) -> int:
+    # The plural form of a number of hours: only exactly one is singular ("1 time", "1,5 timer").
+    return 1 if value is not None and float(value) == 1 else 2
+
+
+def hours_text(value) -> str:
+    """"1 time", "2,5 timer"."""
+    return ngettext("%(hours)s hour", "%(hours)s hours", _one(value), hours=hours(value))
+
+
+def about_hours(value) -> str:
+    """"Cirka 1 time", "Cirka 2,5 timer"."""
+    return ngettext("About %(hours)s hour", "About %(hours)s hours", _one(value), hours=hours(value))
+
+
+def consent_how(how: str | None) -> str:
+    from models.consent import how_shown
+    return how_shown(how)
+
+
+def breadth_label(flag: str) -> str:
+    from portal.public.forms import breadth_labels
+    return str(breadth_labels().get(flag, flag))
+
+
 FILTERS = {"when": when, "day": day, "clock": clock, "hours": hours, "amount": amount, "requires": requires,
-           "awaited": awaited, "kr": kroner}
+           "awaited": awaited, "kr": kroner, "consent_how": consent_how, "breadth_label": breadth_label,
+           "hours_text": hours_text, "about_hours": about_hours}

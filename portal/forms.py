@@ -7,7 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 import wtforms
-from wtforms import ValidationError
+from wtforms import DecimalField, IntegerField, ValidationError
+from wtforms.widgets import TextInput
 
 from portal.auth.password_policy import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from portal.params import in_date_range
@@ -50,6 +51,57 @@ FIELD_MESSAGES = {
     "Number must be between %(min)s and %(max)s.": _l("The number must be between %(min)s and %(max)s."),
     "Field must be equal to %(other_name)s.": _l("The two fields must be the same."),
 }
+
+
+def danish_number(text: str) -> str:
+    """A typed number in the form Python reads: "2,5" -> "2.5", "1.250,5" -> "1250.5", " 12 " -> "12"."""
+    text = "".join((text or "").split()).replace("\u2212", "-")
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    return text
+
+
+class CommaDecimalField(DecimalField):
+    """A decimal typed as text that takes the Danish comma: "2,5" hours is 2.5.
+
+    A text box, not type=number: a browser's number box may drop the comma ("2,5" became 25).
+    """
+
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([danish_number(v) for v in valuelist])
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        text = format(self.data.normalize() if hasattr(self.data, "normalize") else self.data, "f")
+        return text.replace(".", ",")
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed as text (spaces and a thousands dot allowed), not a number box."""
+
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off"})
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        cleaned = []
+        for value in valuelist:
+            text = "".join((value or "").split())
+            if "," not in text and text.count(".") >= 1 and all(len(p) == 3 for p in text.split(".")[1:]):
+                text = text.replace(".", "")  # "2.000" kroner
+            cleaned.append(text)
+        super().process_formdata(cleaned)
 
 
 class FieldMessages:

@@ -351,6 +351,7 @@ def tasks_for(user: User, *, now: datetime | None = None, k: int = SHOWN) -> lis
         if len(ranked) >= k or len(matches) < pool:
             break
     tasks = _load(Task, [s.id for s in ranked], selectinload(Task.institution))
+    ranked = _lift_by_breadth(ranked, tasks, breadth_wanted(user, now=now))
     return [TaskSuggestion(tasks[s.id], s, _lacking(tasks[s.id], s, me)) for s in ranked if s.id in tasks]
 
 
@@ -366,6 +367,48 @@ def _lacking(task: Task, suggestion: ranking.Suggestion, me: ranking.VolunteerFa
     if task.requires_pledge and not me.pledge_given:
         missing.append("pledge")
     return tuple(missing)
+
+
+# --- breadth (000): tasks flagged as open to this person are lifted and say why -----------------------
+
+BREADTH_LIFT = 0.25  # a suggestion's score is raised by this share per breadth flag that fits the person
+BREADTH_REASON = "breadth:"  # reason code prefix, followed by the flag's name
+
+
+def breadth_wanted(user: User, *, now: datetime) -> set[str]:
+    """The breadth flags that speak to this person, from what their profile says (nothing is guessed):
+
+    a good first task for someone who has not yet taken part; no Danish needed for someone who does not
+    list Danish among their languages; for young people under 18 for someone who gave a birth year that
+    makes them so.
+    """
+    from models.base import LOCAL
+    profile = user.profile
+    wanted: set[str] = set()
+    took_part = db.session.scalar(select(func.count(Signup.id)).where(
+        Signup.user_id == user.id, Signup.status == SignupStatus.ATTENDED))
+    if not took_part:
+        wanted.add("good_first_task")
+    languages = (profile.languages or "").lower() if profile else ""
+    if languages.strip() and "dansk" not in languages and "danish" not in languages:
+        wanted.add("no_danish_needed")
+    if profile and profile.birth_year and now.astimezone(LOCAL).year - profile.birth_year < 18:
+        wanted.add("for_under_18")
+    return wanted
+
+
+def _lift_by_breadth(ranked: list, tasks: dict, wanted: set[str]) -> list:
+    if not wanted:
+        return ranked
+    lifted = []
+    for suggestion in ranked:
+        task = tasks.get(suggestion.id)
+        fits = [flag for flag in (task.breadth if task is not None else []) if flag in wanted]
+        if fits:
+            suggestion = replace(suggestion, score=round(suggestion.score * (1 + BREADTH_LIFT * len(fits)), 6),
+                                 reasons=suggestion.reasons + tuple(BREADTH_REASON + flag for flag in fits))
+        lifted.append(suggestion)
+    return sorted(lifted, key=lambda s: (-s.score, -s.text_score, str(s.id)))
 
 
 def volunteers_for(task: Task, *, now: datetime | None = None, k: int = SHOWN,
@@ -462,6 +505,10 @@ def explain(suggestion: ranking.Suggestion, missing: Iterable[str] = ()) -> list
         ranking.SCREENING_NEEDED: requires(missing),
     }
     reasons.extend(texts[code] for code in suggestion.reasons if texts.get(code))
+    from portal.public.forms import breadth_labels
+    labels = breadth_labels()
+    reasons.extend(str(labels[code[len(BREADTH_REASON):]]) for code in suggestion.reasons
+                   if code.startswith(BREADTH_REASON) and code[len(BREADTH_REASON):] in labels)
     return reasons
 
 

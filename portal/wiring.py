@@ -260,7 +260,8 @@ def _register_errors(app: Flask) -> None:
 def _formatted(value, fmt: str, date_only: bool, _locale: str, _zone: str) -> str:
     # Babel formatting is slow and a page shows the same few times many times over; the result depends
     # only on the value, the pattern, the locale and the time zone, which are all in the key.
-    return format_date(value, fmt) if date_only else format_datetime(value, fmt)
+    from portal.formatting import time_pattern
+    return format_date(value, fmt) if date_only else format_datetime(value, time_pattern(fmt, _locale))
 
 
 def _format_cached(value, fmt: str, date_only: bool = False) -> str:

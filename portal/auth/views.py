@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from models import Role, User, accounts, db, passwords, utcnow
 from models.addresses import MAX_EMAIL_LENGTH, normalise_email
+from models.selfservice import Flow
+from portal import selfservice
 from portal import tokens
 from portal.access import ANONYMOUS, LOGIN, PUBLIC, TOKEN, access
 from portal.auth.forms import ChangePasswordForm, ForgotForm, LoginForm, RegisterForm, ResendForm, ResetForm
@@ -55,6 +57,7 @@ def home_for(user: User) -> str:
 def register():
     """Register as a citizen; the account is usable once the e-mail link is followed."""
     form = RegisterForm()
+    selfservice.started(Flow.REGISTRATION)
     if form.validate_on_submit():
         email = normalise_email(form.email.data)
         existing = User.by_email(email)
@@ -73,6 +76,7 @@ def register():
                                  recipient=existing, subject=lambda: _("Someone tried to register with your e-mail"),
                                  template="account_exists", context={"login_url": external_url("auth.login")})
         db.session.commit()
+        selfservice.finished(Flow.REGISTRATION)
         deliver_after_response([message])
         return render_template("auth/check_mail.html", email=email)
     return render_template("auth/register.html", form=form)

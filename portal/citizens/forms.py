@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, FieldList, FormField, HiddenField, IntegerField, RadioField,
+from wtforms import (BooleanField, FieldList, FormField, HiddenField, RadioField,
                      StringField, TextAreaField, ValidationError)
 from portal.forms import DateField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from models.people import MOTIVATIONS, PARTS_OF_DAY
+from portal.forms import WholeNumberField
 from portal.public.forms import PART_LABELS, WEEKDAY_LABELS, CheckboxesField, DanishFieldsForm
 
 MAX_AWAY_PERIODS = 3
@@ -57,6 +58,16 @@ def _availability_choices():
             for day in range(7) for part in PARTS_OF_DAY]
 
 
+def parse_birth_year(value) -> int | None:
+    """A four-digit year typed as text (no number spinner); raises ValueError when it is not one."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) != 4:
+        raise ValueError(text)
+    return int(text)
+
+
 class ProfileForm(DanishFieldsForm):
     skills = TextAreaField(_l("What are you good at?"), validators=[Optional(), Length(
         max=2000, message=_l("Please keep it under %(max)d characters."))])
@@ -71,7 +82,7 @@ class ProfileForm(DanishFieldsForm):
     away = FieldList(FormField(AwayForm), min_entries=MAX_AWAY_PERIODS, max_entries=MAX_AWAY_PERIODS)
     postcode = StringField(_l("Postcode"), validators=[Optional(), Regexp(
         r"^\d{4}$", message=_l("A postcode has four digits, e.g. 2800."))])
-    travel_km = IntegerField(_l("How far will you travel? (km)"), validators=[Optional(), NumberRange(
+    travel_km = WholeNumberField(_l("How far will you travel? (km)"), validators=[Optional(), NumberRange(
         min=0, max=500, message=_l("Enter a distance between 0 and 500 km."))])
     languages = StringField(_l("Languages you speak"), validators=[Optional(), Length(
         max=200, message=_l("Please keep it under %(max)d characters."))])
@@ -81,6 +92,14 @@ class ProfileForm(DanishFieldsForm):
                                          ("both", _l("Both time and ideas"))])
     motivations = CheckboxesField(_l("What motivates you?"), validators=[Optional()],
                                   choices=lambda: [(m, MOTIVATION_LABELS[m]) for m in MOTIVATIONS])
+    phone = StringField(_l("Phone"), render_kw={"inputmode": "tel", "autocomplete": "tel"}, validators=[
+        Optional(), Length(max=40, message=_l("Please keep it under %(max)d characters.")), Regexp(
+            r"^\+?[0-9 ()-]{8,}$", message=_l("Write a phone number of at least 8 digits, e.g. 20 30 40 50."))])
+    birth_year = StringField(_l("Year of birth"), render_kw={"inputmode": "numeric", "autocomplete": "bday-year",
+                                                             "size": 4})
+    gender = RadioField(_l("Gender"), validators=[Optional()], default="",
+                        choices=lambda: [("", _l("Would rather not say")), ("female", _l("Woman")),
+                                         ("male", _l("Man")), ("other", _l("Other"))])
     consent_to_be_found = BooleanField(_l("Coordinators and institutions may find my profile and invite me to tasks"))
     consent_shown_to_citizens = BooleanField(_l(
         "Citizens who post an idea may also see my name and what I can do, so they can contact me about it"))
@@ -88,6 +107,15 @@ class ProfileForm(DanishFieldsForm):
     def validate_consent_shown_to_citizens(self, field):
         if field.data and not self.consent_to_be_found.data:
             raise ValidationError(_l("Being shown to citizens needs the permission to be found as well."))
+
+    def validate_birth_year(self, field):
+        from datetime import date
+        try:
+            year = parse_birth_year(field.data)
+        except ValueError:
+            raise ValidationError(_l("Write the year with four digits, e.g. 1962.")) from None
+        if year is not None and not 1900 <= year <= date.today().year:
+            raise ValidationError(_l("Write a year between 1900 and this year."))
 
     def validate_own_tags(self, field):
         if any(len(t.strip()) > 40 for t in (field.data or "").split(",")):

@@ -18,8 +18,11 @@ ZONE_YEARS_BACK, ZONE_YEARS_AHEAD = 2, 5
 
 
 def _zone(now: datetime) -> Timezone:
-    return Timezone.from_tzid(LOCAL_ZONE_NAME, first_date=date(now.year - ZONE_YEARS_BACK, 1, 1),
+    zone = Timezone.from_tzid(LOCAL_ZONE_NAME, first_date=date(now.year - ZONE_YEARS_BACK, 1, 1),
                               last_date=date(now.year + ZONE_YEARS_AHEAD, 1, 1))
+    # The library notes the span in English ("This timezone only works from ..."); the reader needs no note.
+    zone.pop("COMMENT", None)
+    return zone
 
 
 def _event(signup: Signup, now: datetime) -> Event:

@@ -9,8 +9,11 @@ from flask_login import current_user
 
 from models import Role, VolunteerProfile, db, utcnow
 from models.volunteer_operations import ProfileChanges, update_profile
+from models.selfservice import Flow
+from portal import selfservice
 from portal.access import access
-from portal.citizens.forms import MAX_AWAY_PERIODS, SUGGESTED_TAGS, ProfileForm
+from portal.citizens.forms import MAX_AWAY_PERIODS, SUGGESTED_TAGS, ProfileForm, parse_birth_year
+from portal.citizens.purposes import purposes
 from portal.routes import RouteTable
 from portal.public.forms import WEEKDAY_LABELS
 
@@ -50,6 +53,7 @@ def completeness(profile: VolunteerProfile | None) -> list[Check]:
 
 
 def _fill_form(form: ProfileForm, profile: VolunteerProfile | None) -> None:
+    form.phone.data = current_user.phone or ""
     if profile is None:
         form.offers.data = "time"
         return
@@ -67,6 +71,8 @@ def _fill_form(form: ProfileForm, profile: VolunteerProfile | None) -> None:
     form.motivations.data = profile.motivation_list
     form.consent_to_be_found.data = profile.consent_to_be_found
     form.consent_shown_to_citizens.data = profile.consent_shown_to_citizens
+    form.birth_year.data = str(profile.birth_year) if profile.birth_year else ""
+    form.gender.data = profile.gender or ""
 
 
 def changes_from(form: ProfileForm) -> ProfileChanges:
@@ -78,7 +84,9 @@ def changes_from(form: ProfileForm) -> ProfileChanges:
         motivations=list(form.motivations.data or []), consent_to_be_found=bool(form.consent_to_be_found.data),
         consent_shown_to_citizens=bool(form.consent_shown_to_citizens.data),
         availability={(int(v.split("-")[0]), v.split("-")[1]) for v in form.availability.data or []},
-        away={(e.form.starts_on.data, e.form.ends_on.data) for e in form.away.entries if e.form.starts_on.data})
+        away={(e.form.starts_on.data, e.form.ends_on.data) for e in form.away.entries if e.form.starts_on.data},
+        phone=form.phone.data or None, birth_year=parse_birth_year(form.birth_year.data),
+        gender=form.gender.data or None)
 
 
 @routes.route("/min-profil", methods=["GET", "POST"])
@@ -86,9 +94,11 @@ def changes_from(form: ProfileForm) -> ProfileChanges:
 def profile():
     """Edit what you offer; the completeness list says what is missing and why it helps."""
     form = ProfileForm()
+    selfservice.started(Flow.PROFILE)
     if form.validate_on_submit():
         update_profile(current_user, changes_from(form), now=utcnow())
         db.session.commit()
+        selfservice.finished(Flow.PROFILE)
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("citizens.profile"))
     if not form.is_submitted():
@@ -96,4 +106,4 @@ def profile():
     checks = completeness(current_user.profile)
     return render_template("citizens/profile.html", form=form, checks=checks,
                            done=sum(c.done for c in checks), profile=current_user.profile,
-                           weekday_labels=WEEKDAY_LABELS)
+                           weekday_labels=WEEKDAY_LABELS, purposes=purposes())

@@ -10,6 +10,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from models import DomainError, Occurrence, Role, Signup, SignupStatus, Task, TaskKind, TaskStatus, db, utcnow
 from models.task_operations import cancel_signup, is_declined, sign_up, sign_up_series
 from models.tasks import can_cancel, free_alternatives, joinable, overlapping, unmet_requirements
+from models.selfservice import Flow
+from portal import selfservice
 from portal.access import access
 from portal.citizens.commitments import describe
 from portal.citizens.forms import CancelForm, SignupForm
@@ -81,6 +83,7 @@ def sign_up_page(task_id: int):
         flash(_("Choose one of the coming times on the task page."), "error")
         return redirect(url_for("public.task", task_id=task.id))
     declined = is_declined(current_user)
+    selfservice.started(Flow.SIGNUP)
     error = SIGNUP_ERRORS["profile_declined"] if declined else None
     if form.validate_on_submit():
         now = utcnow()
@@ -97,6 +100,7 @@ def sign_up_page(task_id: int):
             error = SIGNUP_ERRORS.get(failure.code, _l("The sign-up did not go through. Please try again."))
         else:
             db.session.commit()
+            selfservice.finished(Flow.SIGNUP)
             return redirect(url_for("citizens.signed_up", task_id=task.id,
                                     nye=",".join(str(r.signup.id) for r in results)))
     times = {o.id: (o.starts_at, o.ends_at) for o in chosen if task.kind == TaskKind.FIXED}

@@ -14,7 +14,7 @@ from flask import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Institution, Occurrence, Signup, SignupStatus, Task, User, db
+from models import Institution, Occurrence, Signup, SignupStatus, Task, TaskStatus, User, db
 from models.base import LOCAL
 from portal.coordinators.overview import Period, month_of
 
@@ -37,8 +37,21 @@ def _cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def csv_lines(header: list[str], rows: Iterable) -> Iterator[str]:
-    """The CSV text in chunks: the BOM and header first, then one chunk per batch of rows."""
+# States are stored as codes; a download names them in Danish, like its header.
+TASK_STATUS_WORDS = {TaskStatus.DRAFT: "kladde", TaskStatus.OPEN: "åben", TaskStatus.CLOSED: "lukket",
+                     TaskStatus.CANCELLED: "aflyst"}
+SIGNUP_STATUS_WORDS = {SignupStatus.PENDING: "venter på screening", SignupStatus.ACCEPTED: "godkendt",
+                       SignupStatus.WAITLISTED: "på venteliste", SignupStatus.CANCELLED: "meldt afbud",
+                       SignupStatus.DECLINED: "afvist", SignupStatus.ATTENDED: "mødt",
+                       SignupStatus.NO_SHOW: "ikke mødt"}
+
+
+def csv_lines(header: list[str], rows: Iterable, words: dict[int, dict] | None = None) -> Iterator[str]:
+    """The CSV text in chunks: the BOM and header first, then one chunk per batch of rows.
+
+    `words` maps a column's position to the Danish word for each stored code in it.
+    """
+    words = words or {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
@@ -46,7 +59,7 @@ def csv_lines(header: list[str], rows: Iterable) -> Iterator[str]:
     buffer.seek(0)
     buffer.truncate()
     for n, row in enumerate(rows, 1):
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([_cell(words[i].get(v, v) if i in words else v) for i, v in enumerate(row)])
         if n % BATCH == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -54,7 +67,8 @@ def csv_lines(header: list[str], rows: Iterable) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def csv_response(filename: str, header: list[str], *, query=None, rows: Iterable = ()) -> Response:
+def csv_response(filename: str, header: list[str], *, query=None, rows: Iterable = (),
+                 words: dict[int, dict] | None = None) -> Response:
     """A streamed CSV download of a query's rows (or of ready rows).
 
     The query runs in the generator on its own short-lived session bound to the engine, so rows stream
@@ -64,10 +78,10 @@ def csv_response(filename: str, header: list[str], *, query=None, rows: Iterable
 
     def generate():
         if query is None:
-            yield from csv_lines(header, rows)
+            yield from csv_lines(header, rows, words)
             return
         with Session(engine) as session:
-            yield from csv_lines(header, session.execute(query.execution_options(yield_per=BATCH)))
+            yield from csv_lines(header, session.execute(query.execution_options(yield_per=BATCH)), words)
 
     response = Response(generate(), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
@@ -88,6 +102,7 @@ def task_query(period: Period):
             .order_by(func.min(Occurrence.starts_at), Task.id))
 
 
+TASK_WORDS = {3: TASK_STATUS_WORDS}
 TASK_HEADER = ["opgave_id", "titel", "institution", "status", "første_start", "antal_gange", "pladser",
                "optagne_pladser", "kræver_børneattest"]
 
@@ -102,6 +117,7 @@ def signup_query(period: Period):
             .order_by(Occurrence.starts_at, Signup.id))
 
 
+SIGNUP_WORDS = {5: SIGNUP_STATUS_WORDS}
 SIGNUP_HEADER = ["tilmelding_id", "opgave", "institution", "start", "frivillig", "status", "timer",
                  "medbetjent", "tilmeldt"]
 

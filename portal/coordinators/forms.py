@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, IntegerField, RadioField, SelectField, StringField,
+from wtforms import (BooleanField, RadioField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
 
 from models import CertificateStatus, ReviewStatus
 from models.base import LOCAL
-from portal.forms import BaseForm
+from portal.forms import BaseForm, WholeNumberField
 from portal.forms import DateField, DateTimeLocalField  # bounded years
 
 # The consent time is typed to the minute, on a clock that may run a little ahead of ours.
@@ -101,7 +101,7 @@ class AssistedProfileForm(BaseForm):
         Optional(), Email(message=_l("Enter a valid e-mail address."), check_deliverability=False), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Length(max=40)])
     postcode = StringField(_l("Postcode"), validators=[Optional(), POSTCODE])
-    birth_year = IntegerField(_l("Year of birth"), validators=[
+    birth_year = WholeNumberField(_l("Year of birth"), validators=[
         Optional(), NumberRange(min=1900, max=2100, message=_l("Enter a year such as 1950."))])
     gender = SelectField(_l("Gender"), choices=gender_choices, validators=[Optional()])
     skills = TextAreaField(_l("What the citizen is good at"), validators=[Optional(), Length(max=2000)])
@@ -120,7 +120,20 @@ class AssistedProfileForm(BaseForm):
             raise ValidationError(_l("Enter a phone number or an e-mail address, so the citizen can be reached."))
 
 
+class AssistedSearchForm(BaseForm):
+    """Find a time for the citizen: words from the task, a day and an area (GET, changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Words from the task or the place"), validators=[Optional(), Length(max=200)])
+    dato = DateField(_l("Day"), validators=[Optional()])
+    omraade = StringField(_l("Area (postcode)"), validators=[Optional(), Regexp(
+        r"^\d{1,4}$", message=_l("Write a postcode or its first digits, e.g. 28."))])
+
+
 class AssistedSignupForm(BaseForm):
+    # Chosen among the times found or suggested on the page (radio buttons), checked by the use case.
     occurrence = SelectField(_l("Task and time"), choices=[], validate_choice=False,
                              validators=[DataRequired(message=_l("Choose a task."))])
     note = TextAreaField(_l("Note for the institution"), validators=[Optional(), Length(max=1000)])

@@ -75,6 +75,8 @@ class Overview:
     in_teams: int = 0
     in_networks_only: int = 0
     alone: int = 0
+    # Volunteers reached through each breadth flag: distinct people who took part in a task carrying it.
+    breadth_reached: list = field(default_factory=list)       # [(flag, people)]
 
 
 def month_of(column):
@@ -92,6 +94,7 @@ def build(period: Period, *, now: datetime) -> Overview:
     _breadth(view, period)
     _no_shows(view, period)
     _together(view, period)
+    _breadth_reached(view, period)
     return view
 
 
@@ -106,6 +109,18 @@ def _together(view: Overview, period: Period) -> None:
     counts = dict(db.session.execute(select(kind, func.count()).select_from(people).group_by(kind)).all())
     view.in_teams, view.in_networks_only, view.alone = (counts.get("team", 0), counts.get("network", 0),
                                                         counts.get("alone", 0))
+
+
+
+def _breadth_reached(view: Overview, period: Period) -> None:
+    """For each breadth flag, the distinct volunteers who took part in the period in a task carrying it."""
+    from models.tasks import BREADTH_FLAGS
+    counts = db.session.execute(
+        select(*[func.count(distinct(case((getattr(Task, flag).is_(True), Signup.user_id)))) for flag in BREADTH_FLAGS])
+        .select_from(Signup).join(Occurrence, Signup.occurrence_id == Occurrence.id)
+        .join(Task, Occurrence.task_id == Task.id)
+        .where(Signup.status.in_(PARTICIPATING), _in_period(Occurrence.starts_at, period))).one()
+    view.breadth_reached = list(zip(BREADTH_FLAGS, (int(n or 0) for n in counts)))
 
 
 def _current(view: Overview, now: datetime) -> None:
@@ -212,22 +227,34 @@ def _breadth(view: Overview, period: Period) -> None:
     view.areas = sorted(areas.items(), key=lambda item: (-item[1], item[0]))
 
 
+BREADTH_WORDS = {"no_danish_needed": "ingen danskkundskaber nødvendige", "wheelchair_accessible": "kørestolsvenlig",
+                 "good_first_task": "god første opgave", "for_under_18": "for unge under 18",
+                 "from_home": "kan gøres hjemmefra"}
+
+
 def figures_rows(view: Overview) -> list[tuple[str, str, object]]:
-    """The overview flattened to (section, key, value) rows: the CSV export of the figures."""
+    """The overview flattened to (section, key, value) rows: the CSV export of the figures, in Danish."""
+    genders = {"female": "kvinder", "male": "mænd", "other": "andet", "unknown": "ikke oplyst"}
+    unknown = {"unknown": "ikke oplyst"}
     rows: list[tuple[str, str, object]] = [
-        ("period", "first", view.period.first.isoformat()), ("period", "last", view.period.last.isoformat()),
-        ("now", "open_tasks", view.open_tasks), ("now", "underfilled_tasks", view.underfilled_tasks),
-        ("now", "soon_with_free_spots", len(view.soon_with_spots)), ("now", "ideas_overdue", view.ideas_overdue),
-        ("period", "signups", view.signups), ("period", "participants", view.participants),
-        ("period", "returning", view.returning), ("period", "one_time", view.one_time),
-        ("period", "hours", view.total_hours), ("period", "no_shows", view.no_shows),
-        ("period", "no_shows_confirmed", view.no_shows_confirmed), ("period", "in_teams", view.in_teams),
-        ("period", "in_networks_only", view.in_networks_only), ("period", "alone", view.alone)]
-    rows += [("new_volunteers", month, n) for month, n in view.new_volunteers]
-    rows += [("hours_by_month", month, h) for month, h in view.hours_by_month]
-    rows += [(f"hours:{name}", month, h) for name, months, _t in view.hours_by_institution
+        ("periode", "første dag", view.period.first.isoformat()),
+        ("periode", "sidste dag", view.period.last.isoformat()),
+        ("nu", "åbne opgaver", view.open_tasks), ("nu", "underbesatte opgaver", view.underfilled_tasks),
+        ("nu", "gange inden for 7 dage med ledige pladser", len(view.soon_with_spots)),
+        ("nu", "idéer over svarfristen", view.ideas_overdue),
+        ("periode", "gange nogen var med", view.signups), ("periode", "frivillige der var med", view.participants),
+        ("periode", "tilbagevendende frivillige", view.returning), ("periode", "frivillige der var med én gang", view.one_time),
+        ("periode", "timer", view.total_hours), ("periode", "udeblivelser", view.no_shows),
+        ("periode", "udeblivelser efter 'Jeg kommer'", view.no_shows_confirmed),
+        ("periode", "frivillige i et hold", view.in_teams),
+        ("periode", "frivillige kun i et netværk", view.in_networks_only),
+        ("periode", "frivillige alene", view.alone)]
+    rows += [("nye frivillige pr. måned", month, n) for month, n in view.new_volunteers]
+    rows += [("timer pr. måned", month, h) for month, h in view.hours_by_month]
+    rows += [(f"timer: {name}", month, h) for name, months, _t in view.hours_by_institution
              for month, h in sorted(months.items())]
-    rows += [("age_band", band, n) for band, n in view.age_bands]
-    rows += [("gender", g, n) for g, n in view.genders]
-    rows += [("area", a, n) for a, n in view.areas]
+    rows += [("alder", unknown.get(band, band), n) for band, n in view.age_bands]
+    rows += [("køn", genders.get(g, g), n) for g, n in view.genders]
+    rows += [("område", unknown.get(a, a), n) for a, n in view.areas]
+    rows += [("nået gennem bredde", BREADTH_WORDS.get(flag, flag), n) for flag, n in view.breadth_reached]
     return rows

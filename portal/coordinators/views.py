@@ -18,12 +18,14 @@ from models.task_operations import sign_up
 from models.tasks import free_alternatives
 from portal.access import access
 from portal.params import parse_id
+from portal.citizens.purposes import purposes
 from portal.coordinators import exports
 from portal.coordinators import overview as figures
 from portal.coordinators.charts import bar_chart
 from portal.coordinators.labels import action_labels, consent_labels, signup_status_labels
-from portal.coordinators.forms import (AssistedProfileForm, AssistedSignupForm, DecisionForm, NoteForm, PeriodForm,
-                                       QueueFilterForm, ScreeningForm)
+from portal.coordinators.forms import (AssistedProfileForm, AssistedSearchForm, AssistedSignupForm, DecisionForm,
+                                       NoteForm, PeriodForm,
+                                       QueueFilterForm, ScreeningForm, gender_choices)
 from portal.public.finding import contains_folded
 
 bp = Blueprint("coordinators", __name__, url_prefix="/koordinator")
@@ -32,7 +34,7 @@ bp = Blueprint("coordinators", __name__, url_prefix="/koordinator")
 PAGE_SIZE = 50
 # Volunteers without e-mail are phoned about what starts within this time.
 PHONE_AHEAD = timedelta(days=3)
-ASSISTABLE_LIMIT = 300
+ASSISTED_SHOWN = 30  # times shown for one search; a narrower search finds the rest
 
 
 def _today():
@@ -156,7 +158,7 @@ def _render_profile(profile: VolunteerProfile, *, decision=None, note=None, scre
         consents=consents, consent_labels=consent_labels(), today=_today(), review_labels=review_labels(),
         decision=decision or DecisionForm(formdata=None, prefix="d"),
         note=note or NoteForm(formdata=None, prefix="n", data={"note": profile.coordinator_note or ""}),
-        screening=screening), status
+        screening=screening, purposes=purposes(), gender_labels=dict(gender_choices()[1:])), status
 
 
 @bp.route("/profiler/<int:profile_id>")
@@ -291,7 +293,27 @@ def assisted():
     """Citizens whose profile a coordinator created on their behalf."""
     people = db.session.scalars(select(User).where(User.assisted_by_id.is_not(None), User.deleted_at.is_(None))
                                 .order_by(User.created_at.desc()).limit(200)).all()
-    return render_template("coordinators/assisted.html", people=people)
+    from models.selfservice import HelpRequest
+    from portal.selfservice import flow_labels
+    calls = db.session.scalars(select(HelpRequest).order_by(HelpRequest.created_at).limit(200)).all()
+    return render_template("coordinators/assisted.html", people=people, calls=calls, flow_labels=flow_labels())
+
+
+@bp.route("/hjaelp", methods=["POST"])
+@access(Role.COORDINATOR)
+def help_done():
+    """A coordinator has called someone who asked for help; the request is deleted."""
+    from models.selfservice import HelpRequest
+    from models.selfservice_operations import close_help_request
+    request_id = request.form.get("request_id", "")
+    help_request = db.session.get(HelpRequest, int(request_id)) if request_id.isdigit() else None
+    if help_request is None:
+        flash(_("That request is already handled."), "error")
+    else:
+        close_help_request(help_request, actor=current_user, now=utcnow())
+        db.session.commit()
+        flash(_("Marked as called. The request and its phone number are deleted."), "success")
+    return redirect(url_for("coordinators.assisted"))
 
 
 @bp.route("/medbetjening/ny", methods=["GET", "POST"])
@@ -320,16 +342,32 @@ def assisted_new():
     return render_template("coordinators/assisted_new.html", form=form)
 
 
-def _occurrence_choices(now: datetime):
-    rows = db.session.execute(
-        select(Occurrence.id, Occurrence.starts_at, Task.title, Institution.name)
-        .join(Task, Occurrence.task_id == Task.id).join(Institution, Task.institution_id == Institution.id)
-        .where(Task.status == TaskStatus.OPEN, Occurrence.cancelled.is_(False), Occurrence.starts_at > now)
-        .order_by(Occurrence.starts_at).limit(ASSISTABLE_LIMIT)).all()
-    from flask_babel import format_datetime
-    return [("", _("Choose a task"))] + [
-        (str(oid), f"{title} – {name} – {format_datetime(starts, 'EEE d. MMM HH:mm')}")
-        for oid, starts, title, name in rows]
+def _assistable(now: datetime, search: AssistedSearchForm) -> list:
+    """Coming open times that match the search by task words, day and area (postcode), soonest first."""
+    query = (select(Occurrence).join(Task, Occurrence.task_id == Task.id)
+             .join(Institution, Task.institution_id == Institution.id)
+             .where(Task.status == TaskStatus.OPEN, Occurrence.cancelled.is_(False), Occurrence.starts_at > now)
+             .options(selectinload(Occurrence.task).selectinload(Task.institution)))
+    for word in (search.q.data or "").split()[:5]:
+        query = query.where(contains_folded(Task.title, word) | contains_folded(Task.description, word)
+                            | contains_folded(Institution.name, word) | contains_folded(Task.place, word))
+    if search.dato.data:
+        first = datetime.combine(search.dato.data, datetime.min.time(), tzinfo=figures.LOCAL)
+        query = query.where(Occurrence.starts_at >= first, Occurrence.starts_at < first + timedelta(days=1))
+    if search.omraade.data:
+        query = query.where(Task.postcode.startswith(search.omraade.data, autoescape=True))
+    return list(db.session.scalars(query.order_by(Occurrence.starts_at, Occurrence.id).limit(ASSISTED_SHOWN)))
+
+
+def _suggested_times(person: User, now: datetime) -> list:
+    """The next open time of each task suggested for this person (the same suggestions they see)."""
+    from portal.suggestions import tasks_for
+    shown = []
+    for suggestion in tasks_for(person, now=now):
+        coming = [o for o in suggestion.task.occurrences if not o.cancelled and o.starts_at > now]
+        if coming:
+            shown.append((min(coming, key=lambda o: o.starts_at), suggestion.reasons))
+    return shown
 
 
 @bp.route("/medbetjening/<int:user_id>", methods=["GET", "POST"])
@@ -341,7 +379,9 @@ def assisted_person(user_id: int):
         abort(404)
     now = utcnow()
     form = AssistedSignupForm()
-    form.occurrence.choices = _occurrence_choices(now)
+    search = AssistedSearchForm(request.args)
+    search.validate()
+    searched = any(request.args.get(k) for k in ("q", "dato", "omraade")) and not search.errors
     result = None
     if form.validate_on_submit():
         occurrence_id = parse_id(form.occurrence.data)
@@ -367,16 +407,18 @@ def assisted_person(user_id: int):
                               "info")
                 if result.overlaps:
                     flash(_("Note: the citizen has another commitment at the same time."), "warning")
-                return redirect(url_for("coordinators.assisted_person", user_id=person.id))
+                return redirect(url_for("coordinators.assisted_person", user_id=person.id, **request.args))
     audit(person, actor=current_user, action=AuditAction.VIEWED_PROFILE, now=now, detail="assisted")
     db.session.commit()
     signups = db.session.scalars(
         select(Signup).join(Occurrence, Signup.occurrence_id == Occurrence.id)
         .where(Signup.user_id == person.id).order_by(Occurrence.starts_at.desc())
         .options(selectinload(Signup.occurrence).selectinload(Occurrence.task)).limit(100)).all()
+    found = _assistable(now, search) if searched else []
     return render_template("coordinators/assisted_person.html", person=person, form=form, signups=signups,
                            profile_id=person.profile.id if person.profile else None,
-                           status_labels=signup_status_labels())
+                           status_labels=signup_status_labels(), search=search, searched=searched, found=found,
+                           suggested=_suggested_times(person, now), shown_max=ASSISTED_SHOWN)
 
 
 def signup_message(status: str) -> str:
@@ -437,7 +479,12 @@ def overview():
         "returning": bar_chart([(_("Returning"), view.returning), (_("One time"), view.one_time)],
                                title=_("Returning and one-time volunteers"), chart_id="chart-returning"),
     }
+    from models.selfservice import GOAL
+    from models.selfservice_operations import completion
+    from portal.selfservice import flow_labels
+    self_service = [(flow_labels()[flow], *rest) for flow, *rest in completion(period.first, period.last)]
     return render_template("coordinators/overview.html", form=form, view=view, charts=charts, bands=bands,
+                           self_service=self_service, goal=GOAL,
                            genders=genders, areas=areas, months=period.months(), presets=_presets())
 
 
@@ -458,25 +505,25 @@ def export():
     return render_template("coordinators/export.html", form=form, period=period)
 
 
-def _export(name: str, header: list[str], **source):
+def _export(name: str, header: list[str], words=None, **source):
     period = _period(PeriodForm(request.args))
     filename = f"samskab-{name}-{period.first.isoformat()}-{period.last.isoformat()}.csv"
     made = {key: make(period) for key, make in source.items()}
-    return exports.csv_response(filename, header, **made)
+    return exports.csv_response(filename, header, words=words, **made)
 
 
 @bp.route("/eksport/opgaver.csv")
 @access(Role.COORDINATOR)
 def export_tasks():
     """Tasks with an occurrence in the period, as CSV."""
-    return _export("opgaver", exports.TASK_HEADER, query=exports.task_query)
+    return _export("opgaver", exports.TASK_HEADER, words=exports.TASK_WORDS, query=exports.task_query)
 
 
 @bp.route("/eksport/tilmeldinger.csv")
 @access(Role.COORDINATOR)
 def export_signups():
     """Every sign-up in the period, streamed as CSV."""
-    return _export("tilmeldinger", exports.SIGNUP_HEADER, query=exports.signup_query)
+    return _export("tilmeldinger", exports.SIGNUP_HEADER, words=exports.SIGNUP_WORDS, query=exports.signup_query)
 
 
 @bp.route("/eksport/timer.csv")

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.forms import BaseForm
+from portal.forms import BaseForm, WholeNumberField
 from portal.forms import DateField  # bounded years
 from portal.params import parse_id
 
@@ -27,10 +27,10 @@ class ProjectForm(BaseForm):
     goal = TextAreaField(_l("Goal"), validators=[DataRequired(message=_l("Describe what the project wants to achieve.")),
                                                  Length(max=5000, message=_l("At most %(max)d characters."))])
     area = StringField(_l("Area"), validators=[Optional(), Length(max=120, message=_l("At most %(max)d characters."))])
-    budget_kr = IntegerField(_l("Budget in kroner (if any)"), validators=[
+    budget_kr = WholeNumberField(_l("Budget in kroner (if any)"), validators=[
         Optional(), NumberRange(min=0, max=100_000_000, message=_l("Enter an amount in whole kroner, 0 or more."))])
     status = SelectField(_l("Status"), choices=project_status_choices)
-    progress = IntegerField(_l("Progress in per cent"), default=0, validators=[
+    progress = WholeNumberField(_l("Progress in per cent"), default=0, validators=[
         InputRequired(message=_l("Enter a number from 0 to 100.")),
         NumberRange(min=0, max=100, message=_l("Enter a number from 0 to 100."))])
 
@@ -44,9 +44,10 @@ class ProjectForm(BaseForm):
 
 
 class UpdateForm(BaseForm):
-    body = TextAreaField(_l("What is new?"), validators=[
+    body = TextAreaField(_l("What is new?"), id="update-body", validators=[
         DataRequired(message=_l("Write what is new.")), Length(max=5000, message=_l("At most %(max)d characters."))])
-    progress = IntegerField(_l("New progress in per cent (optional)"), validators=[
+    # Its own id: the project form on the same page has a "progress" field too, and a label must find its field.
+    progress = WholeNumberField(_l("New progress in per cent (optional)"), id="update-progress", validators=[
         Optional(), NumberRange(min=0, max=100, message=_l("Enter a number from 0 to 100."))])
 
 
@@ -74,7 +75,7 @@ class EventForm(BaseForm):
     day = DateField(_l("Date"), validators=[InputRequired(message=_l("Enter a date."))])
     starts = TimeField(_l("Starts at"), validators=[InputRequired(message=_l("Enter a start time, e.g. 19:00."))])
     ends = TimeField(_l("Ends at"), validators=[InputRequired(message=_l("Enter an end time, e.g. 21:00."))])
-    capacity = IntegerField(_l("Number of places (leave empty for no limit)"), validators=[
+    capacity = WholeNumberField(_l("Number of places (leave empty for no limit)"), validators=[
         Optional(), NumberRange(min=1, max=100_000, message=_l("Enter a whole number of places, at least 1."))])
     project = SelectField(_l("Part of a project (optional)"), choices=[], validators=[Optional()])
 

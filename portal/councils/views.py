@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
-from models import (CoCreator, Council, CouncilMember, DomainError, Event, Idea, Occurrence, Project,
+from models import (CoCreator, Council, CouncilMember, DomainError, Event, Idea, Institution, Occurrence, Project,
                     ProjectFollower, ProjectUpdate, Role, Signup, Task, UpdateComment, db, utcnow)
 from models.projects import (LINKABLE_TASK_STATES, comment_on_update, create_project, edit_project, follow_project, is_council_member,
                              is_following, link_to_project, participants, post_update, unfollow_project,
@@ -134,21 +134,34 @@ def _manage_page(project: Project, *, form=None, update_form=None, link_form=Non
     form = form or _edit_form(project, formdata=None)
     update_form = update_form or UpdateForm(formdata=None)
     link_form = link_form or LinkForm(formdata=None)
-    link_form.item.choices = _link_choices()
+    find = (request.args.get("find") or "").strip()[:200]
+    link_form.item.choices = _link_choices(find)
     linked = _linked(project)
     return render_template("councils/manage_project.html", project=project, form=form, update_form=update_form,
-                           link_form=link_form, linked=linked, not_following=len(participants(project))), status
+                           link_form=link_form, linked=linked, not_following=len(participants(project)),
+                           find=find), status
 
 
-def _link_choices():
-    ideas = db.session.execute(select(Idea.id, Idea.title).where(Idea.hidden.is_(False), Idea.project_id.is_(None))
-                               .order_by(Idea.created_at.desc()).limit(LINK_CANDIDATES)).all()
-    tasks = db.session.execute(select(Task.id, Task.title).where(Task.status.in_(LINKABLE_TASK_STATES),
-                                                                  Task.project_id.is_(None))
-                               .order_by(Task.created_at.desc()).limit(LINK_CANDIDATES)).all()
-    choices = {str(_("Ideas")): [(f"idea:{i}", t) for i, t in ideas],
-               str(_("Tasks")): [(f"task:{i}", t) for i, t in tasks]}
-    return {group: items for group, items in choices.items() if items} or [("", _("Nothing to link yet"))]
+def _link_choices(find: str = ""):
+    """Ideas, then tasks grouped by institution, narrowed by the words in `find` (a search without script)."""
+    from portal.public.finding import contains_folded
+    words = find.split()[:5]
+    idea_query = select(Idea.id, Idea.title).where(Idea.hidden.is_(False), Idea.project_id.is_(None))
+    task_query = (select(Task.id, Task.title, Institution.name).join(Institution, Task.institution_id == Institution.id)
+                  .where(Task.status.in_(LINKABLE_TASK_STATES), Task.project_id.is_(None)))
+    for word in words:
+        idea_query = idea_query.where(contains_folded(Idea.title, word))
+        task_query = task_query.where(contains_folded(Task.title, word) | contains_folded(Institution.name, word))
+    ideas = db.session.execute(idea_query.order_by(Idea.created_at.desc()).limit(LINK_CANDIDATES)).all()
+    tasks = db.session.execute(task_query.order_by(Institution.name, Task.title).limit(LINK_CANDIDATES)).all()
+    choices: dict = {}
+    if ideas:
+        choices[str(_("Ideas"))] = [(f"idea:{i}", t) for i, t in ideas]
+    for i, title, place in tasks:
+        choices.setdefault(str(_("Tasks at %(place)s", place=place)), []).append((f"task:{i}", title))
+    if choices:
+        return choices
+    return [("", _("Nothing matches the search") if words else _("Nothing to link yet"))]
 
 
 def _linked(project: Project, *, public: bool = False) -> dict:
@@ -198,7 +211,7 @@ def link_item(project_id: int):
     """Gather an idea or a task under the project."""
     project = _own_project(project_id)
     link_form = LinkForm()
-    link_form.item.choices = _link_choices()
+    link_form.item.choices = _link_choices(request.args.get("find") or "")
     if link_form.validate_on_submit():
         item = _item_from(link_form.item.data)
         if item is None:

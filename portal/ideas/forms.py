@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from models.ideas import IDEA_THEMES, IdeaStatus as S
-from portal.forms import BaseForm
+from portal.forms import BaseForm, WholeNumberField
 
 
 def theme_labels() -> dict[str, object]:
@@ -165,7 +165,7 @@ class AnswerTimesForm(BaseForm):
         csrf = False
 
     # The query parameters keep their Danish names (?frist=, ?tema=, ?omraade=); the code's names are English.
-    deadline = IntegerField(_l("Deadline in working days"), name="frist", validators=[
+    deadline = WholeNumberField(_l("Deadline in working days"), name="frist", validators=[
         Optional(), NumberRange(min=1, max=60, message=_l("Enter a number of working days from 1 to 60."))])
 
 

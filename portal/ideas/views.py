@@ -19,6 +19,8 @@ from models.ideas import ANSWERS, OWNER_MOVES
 from models.idea_operations import (answer_idea, ask_for_people, assign_sparring_agent, close_idea, edit_idea,
                                     invite_co_owner, invite_to_idea, invite_to_meeting, join_idea, set_agent_themes,
                                     submit_idea, themes_of)
+from models.selfservice import Flow
+from portal import selfservice
 from portal.access import LOGIN, PUBLIC, access
 from portal.forms import BaseForm
 from portal import obstacles
@@ -190,6 +192,7 @@ def index():
 def new():
     """Propose an idea in plain words."""
     form = IdeaForm()
+    selfservice.started(Flow.IDEA)
     if form.validate_on_submit():
         now = utcnow()
         try:
@@ -200,6 +203,7 @@ def new():
             flash(message_for(error), "error")
         else:
             db.session.commit()
+            selfservice.finished(Flow.IDEA)
             flash(_("Thank you! Your idea is received. A sparring agent answers you within %(days)d working days.",
                     days=deadline_days()), "success")
             return redirect(url_for("ideas.idea", idea_id=idea.id))

@@ -4,24 +4,17 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DecimalField, EmailField, FieldList, FormField, HiddenField,
-                     IntegerField, RadioField, SelectField, StringField, TelField, TextAreaField, TimeField)
+from wtforms import (BooleanField, EmailField, FieldList, FormField, HiddenField,
+                     RadioField, SelectField, StringField, TelField, TextAreaField, TimeField)
 from wtforms.validators import (DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp,
                                 ValidationError)
 
-from portal.forms import BaseForm
+from portal.forms import BaseForm, CommaDecimalField, WholeNumberField
 from portal.forms import DateField  # bounded years
 from portal.scheduler.timing import from_local, to_local
 
 MAX_REPEATS = 52
 MAX_CAPACITY = 500
-
-
-class CommaDecimalField(DecimalField):
-    """A decimal that also takes the Danish comma: "1,5" hours."""
-
-    def process_formdata(self, valuelist):
-        super().process_formdata([v.replace(",", ".").strip() for v in valuelist])
 
 
 def kind_choices():
@@ -57,10 +50,16 @@ class TaskForm(BaseForm):
     requires_child_certificate = BooleanField(
         _l("A child certificate is required (the volunteer is with children or young people)"))
     requires_pledge = BooleanField(_l("A confidentiality pledge is required"))
+    # Breadth (models.tasks.BREADTH_FLAGS): who the task is open to; the task list filters on them.
+    no_danish_needed = BooleanField(_l("No Danish needed"))
+    wheelchair_accessible = BooleanField(_l("Wheelchair accessible"))
+    good_first_task = BooleanField(_l("A good first task"))
+    for_under_18 = BooleanField(_l("For young people under 18"))
+    from_home = BooleanField(_l("Can be done from home"))
     compensation_note = TextAreaField(_l("Compensation (transport, phone, meals)"),
                                       validators=[required(), Length(max=1000)])
     insurance_note = TextAreaField(_l("Insurance"), validators=[required(), Length(max=1000)])
-    capacity = IntegerField(_l("Number of volunteers each time"), validators=[
+    capacity = WholeNumberField(_l("Number of volunteers each time"), validators=[
         InputRequired(_l("Write a whole number.")),
         NumberRange(min=1, max=MAX_CAPACITY, message=_l("The number of volunteers must be between 1 and %(max)d.",
                                                           max=MAX_CAPACITY))])
@@ -73,7 +72,7 @@ class TaskForm(BaseForm):
     start_time = TimeField(_l("From"), validators=[Optional()])
     end_time = TimeField(_l("To"), validators=[Optional()])
     recurrence = RadioField(_l("Repeat"), choices=recurrence_choices(), default="none", validators=[Optional()])
-    repeat_count = IntegerField(_l("How many times in all"), default=1, validators=[
+    repeat_count = WholeNumberField(_l("How many times in all"), default=1, validators=[
         Optional(), NumberRange(min=1, max=MAX_REPEATS, message=_l("Between 1 and %(max)d times.", max=MAX_REPEATS))])
     # a window, or the start of an open-ended task
     window_start = DateField(_l("First day"), validators=[Optional()])

@@ -154,6 +154,7 @@ def new_task():
         else:
             db.session.commit()
             flash(_("The task is saved as a draft. Check the preview, then publish it."), "success")
+            _warn_about_holidays(task)
             return redirect(url_for("institutions.task", task_id=task.id))
     return render_template("institutions/task_form.html", form=form, task=None, schedule_locked=False)
 
@@ -188,8 +189,25 @@ def edit_task_page(task_id: int):
                 flash(ngettext("%(num)d accepted volunteer now waits for screening: the task requires it.",
                                "%(num)d accepted volunteers now wait for screening: the task requires it.",
                                len(result.waiting_again)), "warning")
+            _warn_about_holidays(task)
             return redirect(url_for("institutions.task", task_id=task.id))
     return render_template("institutions/task_form.html", form=form, task=task, schedule_locked=locked)
+
+
+def _warn_about_holidays(task: Task) -> None:
+    """Tell the editor which times fall on a Danish public holiday (they may want to cancel those)."""
+    from models.base import LOCAL
+    from portal.formatting import day
+    from portal.holidays_dk import danish_holidays
+    dates = sorted({o.starts_at.astimezone(LOCAL).date() for o in task.occurrences if not o.cancelled})
+    if not dates:
+        return
+    free = danish_holidays(range(dates[0].year, dates[-1].year + 1))
+    hits = [d for d in dates if d in free]
+    if hits:
+        flash(ngettext("%(num)d time falls on a public holiday: %(days)s. Cancel it if nobody is there that day.",
+                       "%(num)d times fall on public holidays: %(days)s. Cancel those if nobody is there.",
+                       len(hits), days=", ".join(day(d) for d in hits)), "warning")
 
 
 def _decide(task: Task, act, done: str):

@@ -238,7 +238,8 @@ def _record(message: OutboxMessage, error: Exception | None, now: datetime) -> s
         message.status = OutboxStatus.FAILED
         return "failed"
     message.status, message.next_attempt_at = OutboxStatus.QUEUED, now + backoff(message.attempts)
-    if not current_app.config["PRODUCTION"] and not current_app.testing:
+    if message.attempts == 1 and not current_app.config["PRODUCTION"] and not current_app.testing:
+        # In development the console shows a queued mail once (its links are the point), not on each retry.
         log.warning("Mail to %s not delivered (%s); queued for retry.\n%s\n%s",
                     message.recipient, message.last_error, message.subject, message.body_text)
     return "retry"

@@ -14,7 +14,7 @@ from portal import tokens
 from portal.access import LOGIN, TOKEN, access
 from portal.extensions import csrf
 from portal.forms import BaseForm
-from portal.mail import kinds as mail_kinds, preferences
+from portal.mail import kinds as mail_kinds, preferences, reasons
 from portal.mail.forms import LogFilterForm, ShiftCancelForm, choices_from, settings_form, status_labels
 from portal.mail.outbox import LINK_MAX_AGE, SETTINGS_TOKEN, UNSUBSCRIBE_TOKEN
 from portal.mail.sender import deliver_soon, requeue
@@ -176,7 +176,7 @@ def log():
     return render_template("mail/pages/log.html", form=form, messages=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE,
                            page=page, filters=filters, counts=counts, status_labels=status_labels(),
                            kind_labels={k.name: k.label for k in mail_kinds.KINDS},
-                           heartbeat=scheduler_status.last_heartbeat())
+                           heartbeat=scheduler_status.last_heartbeat(), reason=reasons.describe)
 
 
 @bp.route("/beskeder/<int:message_id>/igen", methods=["POST"])

@@ -36,10 +36,14 @@ def my_data():
     form = DownloadForm()
     if form.validate_on_submit():
         data = export_user_data(db.session, current_user)
-        body = json.dumps({"exported_at": utcnow().isoformat(), "data": data}, ensure_ascii=False, indent=2)
+        from portal.citizens.purposes import export_section
+        body = json.dumps({"exported_at": utcnow().isoformat(), "purposes": export_section(), "data": data},
+                          ensure_ascii=False, indent=2)
         return Response(body, mimetype="application/json", headers={
             "Content-Disposition": "attachment; filename=samskab-mine-data.json", "Cache-Control": "no-store"})
-    return render_template("privacy/my_data.html", form=form)
+    from portal.citizens import purposes
+    return render_template("privacy/my_data.html", form=form, purposes=purposes.purposes(),
+                           purpose_labels=purposes.labels(), purpose_fields=purposes.FIELDS)
 
 
 @bp.route("/slet", methods=["GET", "POST"])

@@ -138,6 +138,7 @@ class Criteria:
     no_certificate: bool = False
     no_pledge: bool = False
     spots_left: bool = False
+    breadth: list[str] = field(default_factory=list)  # models.tasks.BREADTH_FLAGS the task must carry
     sort: str = "soonest"
 
 
@@ -222,6 +223,8 @@ def _task_filters(criteria: Criteria) -> list:
         conditions.append(Task.requires_child_certificate.is_(False))
     if criteria.no_pledge:
         conditions.append(Task.requires_pledge.is_(False))
+    from models.tasks import BREADTH_FLAGS
+    conditions += [getattr(Task, flag).is_(True) for flag in criteria.breadth if flag in BREADTH_FLAGS]
     return conditions
 
 

@@ -32,6 +32,13 @@ def sort_choices():
             ("title", _l("Title (A–Å)"))]
 
 
+def breadth_labels() -> dict:
+    """The breadth flags of a task (models.tasks.BREADTH_FLAGS) in words."""
+    return {"no_danish_needed": _l("No Danish needed"), "wheelchair_accessible": _l("Wheelchair accessible"),
+            "good_first_task": _l("A good first task"), "for_under_18": _l("For young people under 18"),
+            "from_home": _l("Can be done from home")}
+
+
 class TaskSearchForm(DanishFieldsForm):
     class Meta:
         csrf = False  # a GET search changes nothing
@@ -51,6 +58,7 @@ class TaskSearchForm(DanishFieldsForm):
     no_certificate = BooleanField(_l("No child certificate needed"))
     no_pledge = BooleanField(_l("No confidentiality pledge needed"))
     spots_left = BooleanField(_l("Only tasks with free spots"))
+    breadth = CheckboxesField(_l("Open to"), validators=[Optional()], choices=lambda: list(breadth_labels().items()))
     sort = SelectField(_l("Sort by"), validators=[Optional()], choices=sort_choices, default="soonest")
 
     def validate_date_to(self, field):
@@ -65,4 +73,5 @@ class TaskSearchForm(DanishFieldsForm):
                         date_to=ok("date_to"), weekdays=ok("weekdays") or [], parts=ok("parts") or [],
                         recurrence=ok("recurrence") or "", no_certificate=bool(self.no_certificate.data),
                         no_pledge=bool(self.no_pledge.data), spots_left=bool(self.spots_left.data),
+                        breadth=ok("breadth") or [],
                         sort=ok("sort") or "soonest")

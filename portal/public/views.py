@@ -132,3 +132,32 @@ def _related_tasks(task: Task, now) -> list[suggestions.TaskSuggestion]:
         .options(joinedload(Task.institution)))}
     return [suggestions.TaskSuggestion(tasks[task_id], suggestion) for task_id, suggestion in chosen
             if task_id in tasks]
+
+
+@bp.route("/hjaelp", methods=["GET", "POST"])
+@access(PUBLIC)
+def get_help():
+    """"Få hjælp": ask a coordinator to call; the request lands in the assisted-service queue."""
+    from flask import flash
+    from flask_babel import gettext as _
+    from models import DomainError
+    from models.selfservice import Flow
+    from models.selfservice_operations import ask_for_help
+    from portal.selfservice import HelpForm, flow_labels
+    flow = request.args.get("flow", "")
+    if flow not in Flow.ALL:
+        flow = Flow.REGISTRATION
+    form = HelpForm()
+    if request.method == "GET" and current_user.is_authenticated:
+        form.name.data, form.phone.data = current_user.name, current_user.phone or ""
+    if form.validate_on_submit():
+        try:
+            ask_for_help(flow, name=form.name.data, phone=form.phone.data, note=form.note.data or "",
+                         user=current_user if current_user.is_authenticated else None, now=utcnow())
+        except DomainError:
+            db.session.rollback()
+            form.phone.errors.append(_("Write a phone number of at least 8 digits, e.g. 20 30 40 50."))
+        else:
+            db.session.commit()
+            return render_template("public/help_sent.html", phone=form.phone.data)
+    return render_template("public/help.html", form=form, flow=flow, flow_label=flow_labels()[flow])

@@ -28,6 +28,9 @@ MATRIX = {
     ("/", "GET"): everyone(),
     ("/privatliv", "GET"): everyone(),
     ("/tilgaengelighed", "GET"): everyone(),
+    ("/hjaelp", "GET"): everyone(),
+    ("/hjaelp", "POST"): everyone(),
+    ("/koordinator/hjaelp", "POST"): only("coordinator", ok=302),
     ("/healthz", "GET"): everyone(),
     ("/sprog", "POST"): everyone(302),
     # accounts

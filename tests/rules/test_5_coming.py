@@ -78,4 +78,4 @@ def test_the_overview_counts_no_shows_and_who_of_them_had_said_they_would_come(a
     csv = world.client_of(app, world.coordinator).get(
         f"/koordinator/eksport/overblik.csv?first={(day - timedelta(days=1)).isoformat()}"
         f"&last={(day + timedelta(days=1)).isoformat()}").get_data(as_text=True)
-    assert "period;no_shows;2" in csv and "period;no_shows_confirmed;1" in csv
+    assert "periode;udeblivelser;2" in csv and "periode;udeblivelser efter 'Jeg kommer';1" in csv

@@ -110,18 +110,24 @@ def test_csv_exports_have_bom_headers_and_danish_letters(client, login, make):
     rows = _rows(response)
     assert rows[0] == ["tilmelding_id", "opgave", "institution", "start", "frivillig", "status", "timer",
                        "medbetjent", "tilmeldt"]
-    assert rows[1][1:8] == ["Æblehøst i haven", "Ørholm Børnehave", "2026-09-10 10:00", "Søren Ærø", "attended",
+    assert rows[1][1:8] == ["Æblehøst i haven", "Ørholm Børnehave", "2026-09-10 10:00", "Søren Ærø", "mødt",
                             "2,50", "nej"]
+    assert rows[2][5] == "godkendt"
     assert rows[2][4].startswith("'=")  # no formula injection
 
     rows = _rows(client.get("/koordinator/eksport/opgaver.csv" + period))
     assert rows[0][:3] == ["opgave_id", "titel", "institution"] and rows[1][1:4] == ["Æblehøst i haven",
-                                                                                     "Ørholm Børnehave", "closed"]
+                                                                                     "Ørholm Børnehave", "lukket"]
     rows = _rows(client.get("/koordinator/eksport/timer.csv" + period))
     assert rows == [["institution", "måned", "fremmødte", "timer"], ["Ørholm Børnehave", "2026-09", "1", "2,50"]]
     rows = _rows(client.get("/koordinator/eksport/overblik.csv" + period))
     assert rows[0] == ["afsnit", "nøgle", "værdi"]
-    assert ["period", "participants", "2"] in rows and ["hours:Ørholm Børnehave", "2026-09", "2,50"] in rows
+    assert ["periode", "frivillige der var med", "2"] in rows
+    assert ["timer: Ørholm Børnehave", "2026-09", "2,50"] in rows
+    assert ["køn", "ikke oplyst", "2"] in rows
+    english = {"period", "now", "participants", "open_tasks", "hours", "unknown", "female", "male", "gender",
+               "area", "age_band", "first", "last"}
+    assert not english & {cell for row in rows for cell in row[:2]}
     empty = _rows(client.get("/koordinator/eksport/tilmeldinger.csv?first=2020-01-01&last=2020-01-31"))
     assert len(empty) == 1
 

@@ -187,7 +187,7 @@ def test_month_and_list_views_filter_by_council_and_area(app, make, client):
 
     page = client.get(f"/kalender?maaned={month}").get_data(as_text=True)
     assert "Stimøde" in page and "Torvemøde" in page and "Aprilmøde" not in page
-    assert '<th scope="col">Mandag</th>' in page and "19:00 Stimøde" in page
+    assert '<th scope="col">Mandag</th>' in page and "19.00 Stimøde" in page
     page = client.get(f"/kalender?maaned={month}&council={virum.id}").get_data(as_text=True)
     assert "Stimøde" in page and "Torvemøde" not in page
     assert f"/kalender/raad/{virum.id}.ics" in page
