@@ -19,3 +19,4 @@ from models.calendar import Event, EventSignup  # noqa: F401
 from models.messages import OutboxMessage, OutboxStatus, NotificationPreference, SchedulerLease  # noqa: F401
 from models.audit import AuditEntry, ContentReport  # noqa: F401
 from models.accounts import AccountMailRequest, ExternalIdentity, RecoveryCode  # noqa: F401
+from models.municipality import MunicipalitySettings  # noqa: F401
