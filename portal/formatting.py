@@ -53,4 +53,12 @@ def amount(value) -> str:
     return f"{number:.0f}" if number.is_integer() else f"{number:.1f}".replace(".", ",")
 
 
-FILTERS = {"when": when, "day": day, "clock": clock, "hours": hours, "amount": amount}
+def month_label(value) -> str:
+    """'2026-09' -> 'september 2026' (in the page's language); anything else is shown as it is."""
+    text = str(value)
+    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and 1 <= int(text[5:]) <= 12:
+        return format_date(date(int(text[:4]), int(text[5:]), 1), "LLLL y", locale=_locale())
+    return text
+
+
+FILTERS = {"when": when, "day": day, "clock": clock, "hours": hours, "amount": amount, "month_label": month_label}
