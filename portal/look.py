@@ -3,6 +3,7 @@
 that sets them."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request,
@@ -24,17 +25,36 @@ bp = Blueprint("look", __name__)
 _FAVICON = Path(__file__).resolve().parent.parent / "static" / "icons" / "favicon.ico"
 
 
+CACHE_KEY = "samskab_identity"   # app.extensions[CACHE_KEY] = (good until, identity), per process
+CACHE_SECONDS = 30.0
+
+
 def current_identity() -> Identity:
-    """Once per request; a page about a failing database still shows, with the configured identity."""
-    if "municipality" not in g:
-        try:
-            g.municipality = identity(current_app.config)
-        except Exception:  # noqa: BLE001 - the error page itself must render
-            db.session.rollback()
-            cfg = current_app.config
-            g.municipality = Identity(name=cfg.get("MUNICIPALITY_NAME") or "Samskab Kommune", address="", phone="",
-                                      email="", website="", primary_colour=DKFDS_PRIMARY, has_logo=False, version=0)
-    return g.municipality
+    """Once per request, and from a per-process cache for 30 s (the cached task list answers without a query;
+    a save here clears it at once, other processes see it within 30 s). A page about a failing database
+    still shows, with the configured identity."""
+    if "municipality" in g:
+        return g.municipality
+    cached = current_app.extensions.get(CACHE_KEY)
+    if cached is not None and cached[0] > time.monotonic():
+        g.municipality = cached[1]
+        return g.municipality
+    try:
+        found = identity(current_app.config)
+    except Exception:  # noqa: BLE001 - the error page itself must render
+        db.session.rollback()
+        cfg = current_app.config
+        g.municipality = Identity(name=cfg.get("MUNICIPALITY_NAME") or "Samskab Kommune", address="", phone="",
+                                  email="", website="", primary_colour=DKFDS_PRIMARY, has_logo=False, version=0)
+        return g.municipality
+    current_app.extensions[CACHE_KEY] = (time.monotonic() + CACHE_SECONDS, found)
+    g.municipality = found
+    return found
+
+
+def forget_identity() -> None:
+    current_app.extensions.pop(CACHE_KEY, None)
+    g.pop("municipality", None)
 
 
 class IdentityView:
@@ -138,7 +158,7 @@ def municipality():
             getattr(form, field).errors.append(str(message))
         else:
             db.session.commit()
-            g.pop("municipality", None)
+            forget_identity()
             flash(_("The municipality's details are saved."), "success")
             return redirect(url_for("look.municipality"))
     return render_template("admin/municipality.html", form=form, ident=ident, default_colour=DKFDS_PRIMARY)
