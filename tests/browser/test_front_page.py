@@ -13,5 +13,6 @@ def test_front_page_and_citizen_login_are_accessible(page, live_server):
 
     log_in(page, base, "borger@samskab.dk", DEMO_PASSWORD)
     assert page.url.endswith("/mig/")
+    page.get_by_role("button", name="din konto").click()  # the account menu (DKFDS overflow menu)
     assert page.get_by_role("button", name="Log ud").is_visible()
     assert axe_violations(page) == []
