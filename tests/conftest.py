@@ -155,6 +155,13 @@ def make_app(tmp_path, db_url, monkeypatch):
             db.engine.dispose()
 
 
+def warm_identity(app) -> None:
+    """Read the municipality's identity into the app's 30 s cache, as a running site has it."""
+    from portal.look import current_identity
+    with app.test_request_context():
+        current_identity()
+
+
 @pytest.fixture
 def app(make_app):
     app = make_app()
@@ -162,9 +169,7 @@ def app(make_app):
         db.create_all()
         # The municipality's identity is read once per 30 s per process; start warm, as a running site is,
         # so statement counts measure the page itself.
-        from portal.look import current_identity
-        with app.test_request_context():
-            current_identity()
+        warm_identity(app)
         yield app
         db.session.remove()
 
