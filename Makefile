@@ -7,7 +7,7 @@ PORT   ?= 5000
 FLASK  := $(BIN)/flask --app app
 PYTEST_ARGS ?=
 
-.PHONY: run test setup install install-dev translations db i18n clean load
+.PHONY: run test setup install install-dev translations db i18n clean load vendor-dkfds
 
 run: install setup
 	@echo "Samskab: http://$(HOST):$(PORT)"
@@ -54,3 +54,8 @@ clean:
 # Load and fault test against gunicorn + a private PostgreSQL cluster (about 5 minutes; see README).
 load: install-dev translations
 	$(BIN)/python -m tests.load.run $(LOAD_ARGS)
+
+# For developers: refresh the vendored design system (Det Fælles Designsystem, npm `dkfds` 11.x) under
+# static/vendor/dkfds/. Needs npm and the network; never part of `make run`.
+vendor-dkfds:
+	sh scripts/vendor_dkfds.sh

@@ -25,3 +25,4 @@ from models.teams import Team, TeamMember, TeamShift, TeamShiftAnswer, TeamMessa
 from models.networks import Network, NetworkMember, NetworkMeeting, NetworkItem  # noqa: F401
 from models.associations import AssociationNeed, NeedOffer, MunicipalOffer  # noqa: F401
 from models.selfservice import FlowCount, HelpRequest, Flow, HelpStatus  # noqa: F401
+from models.municipality import MunicipalitySettings  # noqa: F401

@@ -44,6 +44,7 @@ class AuditAction:
     CONTENT_SHOWN = "content_shown"
     CONTENT_KEPT = "content_kept"
     ROLE_GRANTED = "role_granted"
+    MUNICIPALITY_CHANGED = "municipality_changed"  # name, contact details, colour or logo, by an administrator
     ROLE_REMOVED = "role_removed"
     MEMBERSHIP_ADDED = "membership_add"
     MEMBERSHIP_REMOVED = "membership_remove"

@@ -91,6 +91,13 @@ def load(environ: dict | None = None) -> dict:
         "BASE_URL": env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         # The municipality running the site: its words are refused as passwords (guessers try them first).
         "MUNICIPALITY_NAME": env.get("MUNICIPALITY_NAME", "Lyngby-Taarbæk Kommune").strip(),
+        # Its contact details and colour in the header and footer, until an administrator sets them
+        # (/admin/kommune). The colour must reach WCAG AA contrast on white or DKFDS's own is used.
+        "MUNICIPALITY_ADDRESS": env.get("MUNICIPALITY_ADDRESS", "").strip(),
+        "MUNICIPALITY_PHONE": env.get("MUNICIPALITY_PHONE", "").strip(),
+        "MUNICIPALITY_EMAIL": env.get("MUNICIPALITY_EMAIL", "").strip(),
+        "MUNICIPALITY_WEBSITE": env.get("MUNICIPALITY_WEBSITE", "").strip(),
+        "MUNICIPALITY_COLOUR": env.get("MUNICIPALITY_COLOUR", "").strip(),
         "RATELIMIT_STORAGE_URI": ratelimit_storage,
         # A shared Redis (several municipalities, or tests) keeps each site's counters apart by prefix.
         "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "samskab"),

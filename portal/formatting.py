@@ -122,6 +122,14 @@ def breadth_label(flag: str) -> str:
     return str(breadth_labels().get(flag, flag))
 
 
+def month_label(value) -> str:
+    """'2026-09' -> 'september 2026' (in the page's language); anything else is shown as it is."""
+    text = str(value)
+    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and 1 <= int(text[5:]) <= 12:
+        return format_date(date(int(text[:4]), int(text[5:]), 1), "LLLL y", locale=_locale())
+    return text
+
+
 FILTERS = {"when": when, "day": day, "clock": clock, "hours": hours, "amount": amount, "requires": requires,
            "awaited": awaited, "kr": kroner, "consent_how": consent_how, "breadth_label": breadth_label,
-           "hours_text": hours_text, "about_hours": about_hours}
+           "hours_text": hours_text, "about_hours": about_hours, "month_label": month_label}

@@ -193,9 +193,10 @@ def _register_blueprints(app: Flask) -> None:
     from portal.mail.views import bp as mail
     from portal.privacy.views import bp as privacy
     from portal.public.views import bp as public
+    from portal.look import bp as look
 
     for bp in (public, auth.blueprint(), citizens.blueprint(), institutions.blueprint(), councils.blueprint(), budgets.blueprint(), coordinators,
-               community.blueprint(), admin, mail, privacy, ideas, health):
+               community.blueprint(), admin, mail, privacy, ideas, health, look):
         app.register_blueprint(bp)
 
 
@@ -287,6 +288,8 @@ def _register_template_helpers(app: Flask) -> None:
         app.add_template_filter(function, name)
     app.jinja_env.globals.update(STATES)
     app.context_processor(scheduler_status.template_context)
+    from portal.look import template_context as municipality_context
+    app.context_processor(municipality_context)
 
     @app.context_processor
     def inject():

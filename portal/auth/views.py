@@ -99,8 +99,15 @@ def verify(token: str):
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
         db.session.commit()
-    flash(_("Thank you, your e-mail address is confirmed. You can log in now."), "success")
-    return redirect(url_for("auth.login"))
+    # Onward to finishing the profile: at once if this browser is already theirs, else through the log-in
+    # (a forwarded or intercepted mail alone never opens the account).
+    finish = url_for("citizens.profile") if user.has_role(Role.CITIZEN) else home_for(user)
+    if current_user.is_authenticated and current_user.id == user.id:
+        flash(_("Thank you, your e-mail address is confirmed. Now tell us what you like to do."), "success")
+        return redirect(finish)
+    flash(_("Thank you, your e-mail address is confirmed. Log in, and we take you on to finishing your profile."),
+          "success")
+    return redirect(url_for("auth.login", next=finish))
 
 
 @routes.route("/send-bekraeftelse-igen", methods=["GET", "POST"])

@@ -21,7 +21,7 @@ def action_labels() -> dict:
             A.PLACES_RELEASED: _l("Gave back your places in coming tasks"),
             A.ATTENDANCE_RECORDED: _l("Recorded whether you came"),
             A.INVITED: _l("Invited you to a task"), A.IDEA_INVITED: _l("Invited you to look at an idea"),
-            A.ROLE_GRANTED: _l("Gave a role"), A.ROLE_REMOVED: _l("Removed a role"),
+            A.ROLE_GRANTED: _l("Gave a role"), A.MUNICIPALITY_CHANGED: _l("Changed the municipality's name, contact details or colour"), A.ROLE_REMOVED: _l("Removed a role"),
             A.MEMBERSHIP_ADDED: _l("Added a membership"), A.MEMBERSHIP_REMOVED: _l("Removed a membership"),
             A.TEAM_JOINED: _l("Joined a team and agreed to share name and phone with its members"),
             A.TEAM_LEFT: _l("Left a team"),

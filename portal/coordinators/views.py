@@ -22,6 +22,7 @@ from portal.citizens.purposes import purposes
 from portal.coordinators import exports
 from portal.coordinators import overview as figures
 from portal.coordinators.charts import bar_chart
+from portal.formatting import month_label
 from portal.coordinators.labels import action_labels, consent_labels, signup_status_labels
 from portal.coordinators.forms import (AssistedProfileForm, AssistedSearchForm, AssistedSignupForm, DecisionForm,
                                        NoteForm, PeriodForm,
@@ -470,9 +471,11 @@ def overview():
     bands = [(unknown if b == "unknown" else b, n) for b, n in view.age_bands]
     genders = [(gender_labels()[g], n) for g, n in view.genders]
     areas = [(unknown if a == "unknown" else a, n) for a, n in view.areas]
+    new_by_month = [(month_label(m), n) for m, n in view.new_volunteers]      # "september 2026", not "2026-09"
+    hours_by_month = [(month_label(m), n) for m, n in view.hours_by_month]
     charts = {
-        "new": bar_chart(view.new_volunteers, title=_("New volunteers per month"), chart_id="chart-new"),
-        "hours": bar_chart(view.hours_by_month, title=_("Hours per month"), chart_id="chart-hours"),
+        "new": bar_chart(new_by_month, title=_("New volunteers per month"), chart_id="chart-new"),
+        "hours": bar_chart(hours_by_month, title=_("Hours per month"), chart_id="chart-hours"),
         "age": bar_chart(bands, title=_("Volunteers by age"), chart_id="chart-age"),
         "gender": bar_chart(genders, title=_("Volunteers by gender"), chart_id="chart-gender"),
         "area": bar_chart(areas[:15], title=_("Volunteers by area"), chart_id="chart-area"),
@@ -485,7 +488,8 @@ def overview():
     self_service = [(flow_labels()[flow], *rest) for flow, *rest in completion(period.first, period.last)]
     return render_template("coordinators/overview.html", form=form, view=view, charts=charts, bands=bands,
                            self_service=self_service, goal=GOAL,
-                           genders=genders, areas=areas, months=period.months(), presets=_presets())
+                           genders=genders, areas=areas, months=period.months(), presets=_presets(),
+                           new_by_month=new_by_month, hours_by_month=hours_by_month)
 
 
 def _presets():

@@ -30,7 +30,24 @@ def home():
         "institutions": db.session.scalar(select(func.count()).select_from(Institution)) or 0,
         "ideas": db.session.scalar(select(func.count()).select_from(Idea).where(Idea.hidden.is_(False))) or 0,
     }
-    return render_template("public/home.html", counts=counts)
+    return render_template("public/home.html", counts=counts, **_for_the_person())
+
+
+def _for_the_person() -> dict:
+    """A logged-in person's front page speaks to them: their start page, a citizen's next task and
+    suggestions (and no "create your profile": they have one)."""
+    if not current_user.is_authenticated:
+        return {}
+    from portal.auth.views import home_for
+    from portal.citizens.overview import coming_tasks
+    found = {"start_url": home_for(current_user)}
+    if current_user.has_role(Role.CITIZEN):
+        now = utcnow()
+        coming = coming_tasks(current_user, now)
+        found["next_signup"] = next((s for s in coming if not s.occurrence.cancelled
+                                     and s.occurrence.task.status != TaskStatus.CANCELLED), None)
+        found["suggestions"] = suggestions.tasks_for(current_user, now=now, k=3)
+    return found
 
 
 @bp.route("/privatliv")

@@ -32,6 +32,12 @@ MATRIX = {
     ("/hjaelp", "POST"): everyone(),
     ("/koordinator/hjaelp", "POST"): only("coordinator", ok=302),
     ("/healthz", "GET"): everyone(),
+    # the municipality's identity: its colours, the favicon, its logo (none set in the test world)
+    ("/tema.css", "GET"): everyone(),
+    ("/favicon.ico", "GET"): everyone(),
+    ("/kommune/logo", "GET"): everyone(404),
+    ("/admin/kommune", "GET"): only("admin"),
+    ("/admin/kommune", "POST"): only("admin"),
     ("/sprog", "POST"): everyone(302),
     # accounts
     ("/registrer", "GET"): anonymous_only(),

@@ -170,6 +170,7 @@ def test_list_page_statement_count_does_not_grow_with_rows(client, make, school)
     make.task(school, title="Første")
     make.task(other, title="Anden", occurrences=3, recurrence="weekly")
     db.session.commit()
+    client.get("/tema.css")  # the municipality's identity is read once per 30 s per process, not per page
     with count_statements() as few:
         assert client.get("/opgaver").status_code == 200
     for i in range(30):
