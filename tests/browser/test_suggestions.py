@@ -30,7 +30,7 @@ def test_suggestions_with_reasons_and_an_invitation(page, live_server):
 
     log_in(page, base, player_email, factories.PASSWORD)
     page.goto(base + "/mig/")
-    section = page.locator("section.suggestions")
+    section = page.get_by_role("region", name="Forslag til dig")
     assert section.get_by_role("heading", name="Forslag til dig").is_visible()
     assert TITLE in section.inner_text() and "skak" in section.inner_text().lower()
     assert axe_violations(page) == []
