@@ -109,6 +109,8 @@ NO_REASONS = (
     "Vi kan desværre ikke indgå: der er allerede planlagt en ny legeplads 300 meter derfra.",
     "Vi kan desværre ikke indgå: forsyningsselskabet tillader ikke maling af stationerne.",
 )
+FIRST_ANSWER = "Tak for idéen! Jeg ringer dig op, så vi kan tale om, hvordan den kan blive til noget."
+GO_AHEAD = "Kommunen kan hjælpe med lokale og materialer."
 IDEA_ROUNDS = 2  # each idea is submitted twice over the year (by different citizens), so periods have figures
 
 
@@ -155,7 +157,7 @@ def add_answered_ideas(rng: random.Random, now: datetime, citizens: list[User]) 
                             message=NO_REASONS[n % len(NO_REASONS)])
                 continue
             answer_idea(idea, actor=agent, now=answered, status=IdeaStatus.IN_DIALOGUE,
-                        message="Tak for idéen! Jeg ringer dig op, så vi kan tale om, hvordan den kan blive til noget.")
+                        message=FIRST_ANSWER)
             if outcome == "dialogue":
                 continue
             later = _workday_at(answered.astimezone(LOCAL).date() + timedelta(days=rng.randint(5, 12)),
@@ -165,7 +167,7 @@ def add_answered_ideas(rng: random.Random, now: datetime, citizens: list[User]) 
                             message=NO_REASONS[n % len(NO_REASONS)])
                 continue
             answer_idea(idea, actor=agent, now=later, status=IdeaStatus.CAN_GO_AHEAD,
-                        message="Kommunen kan hjælpe med lokale og materialer.", next_step="Møde om planen",
+                        message=GO_AHEAD, next_step="Møde om planen",
                         next_who=agent.name, next_when="Inden for tre uger")
             if outcome in ("realised", "closed"):
                 ended = _at(later.astimezone(LOCAL).date() + timedelta(days=rng.randint(14, 20)), 19)
