@@ -69,3 +69,4 @@ def test_a_returning_citizen_and_a_password_reset_see_no_registration_steps(clie
     sign_in(client, citizen)
     page = client.get("/min-profil").get_data(as_text=True)
     assert "Min profil" in page and _steps(page) == []
+
