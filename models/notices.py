@@ -49,12 +49,14 @@ class Notice:
     # teams and networks
     TEAM_MESSAGE = "team_message"                # message, recipients
     NETWORK_ITEM_ANSWERED = "network_item_answered"  # item
+    # self-service
+    HELP_REQUESTED = "help_requested"            # request: someone asks a coordinator to call
 
     ALL = (SIGNUP_ACCEPTED, SCREENING_NEEDED, SCREENING_WAITING, PENDING_CLOSED, WAITLIST_PROMOTED,
            SIGNUP_DECLINED, VOLUNTEER_CANCELLED, TASK_CHANGED, TASK_CANCELLED, TASK_MESSAGE, INVITATION,
            PROFILE_REVIEWED, IDEA_JOINED, IDEA_CO_OWNER, IDEA_ANSWERED, IDEA_MEETING, IDEA_PEOPLE_ASKED,
            IDEA_INVITATION, PROPOSAL_REVIEWED, PROPOSALS_MERGED,
-           TEAM_MESSAGE, NETWORK_ITEM_ANSWERED)
+           TEAM_MESSAGE, NETWORK_ITEM_ANSWERED, HELP_REQUESTED)
 
 
 class NoWriter(LookupError):

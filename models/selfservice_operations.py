@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models.audit import AuditAction, record as audit
 from models.base import LOCAL, DomainError, db
+from models.notices import Notice, tell
 from models.people import Role
 from models.selfservice import GOAL, Flow, FlowCount, HelpRequest, Step
 
@@ -50,7 +51,8 @@ def completion(first: date, last: date) -> list[tuple[str, int, int, float | Non
 
 
 def ask_for_help(flow: str, *, name: str, phone: str, note: str = "", user=None, now: datetime) -> HelpRequest:
-    """Someone asks a coordinator to call them about `flow`; it lands in the assisted-service queue.
+    """Someone asks a coordinator to call them about `flow`; it lands in the assisted-service queue and
+    the coordinators are told (without the name or number: those stay in the queue, deleted once called).
 
     Raises DomainError "unknown_flow", "name_required" or "phone_required".
     """
@@ -65,6 +67,7 @@ def ask_for_help(flow: str, *, name: str, phone: str, note: str = "", user=None,
                           user_id=user.id if user is not None else None, created_at=now)
     db.session.add(request)
     db.session.flush()
+    tell(Notice.HELP_REQUESTED, request=request)
     return request
 
 

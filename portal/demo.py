@@ -246,6 +246,7 @@ def _load(session: Session, now: datetime) -> dict[str, int]:
                                        project_ids=[p.id for p in session.scalars(select(Project).order_by(Project.id))])
     community = demo_teams.load(session, now=now, institutions=institutions, hosts=hosts, citizens=citizens, coordinator=coordinator)
     history = demo_history.add_history(random.Random(2027), now, institutions, hosts, citizens)
+    history |= demo_history.add_answered_ideas(random.Random(2028), now, citizens)
     demo_auth.give_demo_second_factors(session, logins, now=now)  # flushes
     return {"users": session.scalar(select(func.count(User.id))), "institutions": len(institutions),
             "tasks": len(tasks), "sign-ups": signups, "councils": len(councils), "projects": projects,
@@ -442,11 +443,13 @@ def _projects(rng: random.Random, now: datetime, councils: list[tuple[Council, U
         (councils[1], "Motion i det fri for ældre", "Ugentlige gåhold fra alle ældrecentre.",
          "Hele kommunen", 20000, "completed", 100),
     ]
+    today = now.astimezone(LOCAL).date()
     for (council, member), title, goal, area, budget, status, progress in specs:
-        project = create_project(council, actor=member, now=now - timedelta(days=90), title=title, goal=goal,
-                                 area=area, budget_kr=budget, status=status, progress=0)
+        project = create_project(council, actor=member, now=_at(today - timedelta(days=340), 10), title=title,
+                                 goal=goal, area=area, budget_kr=budget, status=status, progress=0)
+        demo_history.add_project_updates(now, project, member, progress)
         if progress:
-            post_update(project, actor=member, now=now - timedelta(days=10), progress=progress,
+            post_update(project, actor=member, now=_at(today - timedelta(days=10), 14), progress=progress,
                         body="Vi er kommet godt i gang, tak til alle der har hjulpet.")
         for follower in rng.sample(citizens, 4):
             follow_project(project, user=follower, now=now - timedelta(days=rng.randint(1, 80)))
@@ -493,14 +496,14 @@ def _ideas(rng: random.Random, now: datetime, citizens: list[User]) -> int:
     ]
     for n, (title, what, status, age_days) in enumerate(specs):
         initiator = citizens[0] if n == 1 else citizens[n + 2]
-        created = now - timedelta(days=age_days)
+        created = _at(now.astimezone(LOCAL).date() - timedelta(days=age_days), 9 + n)
         idea = submit_idea(initiator=initiator, now=created, answer_due_at=created + timedelta(days=7), title=title,
                            what=what, why="Det skaber fællesskab i området.",
                            for_whom="Naboer og borgere i området", own_contribution="Jeg kan stå for planlægningen.",
                            needs_from_municipality="Et lokale og lidt hjælp til at komme i gang.",
                            area=rng.choice(AREAS)[1], theme="community")
         for helper in rng.sample(citizens[20:], 2 if n % 2 == 0 else 0):
-            join_idea(idea, user=helper, now=created + timedelta(hours=20), offer="Jeg kan hjælpe med praktiske ting.")
+            join_idea(idea, user=helper, now=created + timedelta(hours=6), offer="Jeg kan hjælpe med praktiske ting.")
         if status == IdeaStatus.RECEIVED:
             continue
         agent = idea.agent

@@ -63,3 +63,59 @@ def test_the_editor_is_warned_about_times_on_public_holidays(client, make):
     data.update(title="Forårshygge", date="2030-03-06", recurrence="none", repeat_count="1")
     page = client.post("/institution/opgaver/ny", data=data, follow_redirects=True).get_data(as_text=True)
     assert "helligdag" not in page
+
+
+def _is_night(moment) -> bool:
+    hour = moment.astimezone(LOCAL).hour
+    return hour >= 22 or hour < 7
+
+
+def test_answered_ideas_and_project_updates_over_the_year_at_daytime_hours(app, client):
+    """Answer times and project pages show real numbers on a fresh demo, and no demo time is at night."""
+    import re
+    from datetime import timedelta
+
+    from models import Idea, IdeaEvent, IdeaStatus, Project, ProjectUpdate, Role, User
+    from portal.demo_history import IDEAS
+    from tests.conftest import sign_in
+
+    midnight = datetime(2026, 12, 7, 23, 5, tzinfo=timezone.utc)  # 00.05 in Copenhagen
+    load_demo_data(db.session, now=midnight)
+    db.session.commit()
+    ideas = db.session.scalars(select(Idea)).all()
+    answered = [i for i in ideas if i.first_answer_at is not None]
+    assert len(answered) >= 2 * len(IDEAS)
+    assert min(i.created_at for i in ideas) < midnight - timedelta(days=300)
+    spans = [i.first_answer_at - i.created_at for i in answered]
+    assert min(spans) < timedelta(hours=8) and max(spans) >= timedelta(days=3), "hours to a few working days"
+    assert max(spans) < timedelta(days=10)
+    refusals = [i for i in ideas if i.status == IdeaStatus.CANNOT_ENGAGE]
+    assert len(refusals) >= 3
+    for idea in refusals:
+        reason = [e for e in idea.events if e.to_status == IdeaStatus.CANNOT_ENGAGE][-1].message
+        assert reason.startswith("Vi kan desværre ikke indgå:")
+    assert {IdeaStatus.REALISED, IdeaStatus.CLOSED, IdeaStatus.CAN_GO_AHEAD, IdeaStatus.IN_DIALOGUE} <= {
+        i.status for i in ideas}
+    updates = db.session.scalars(select(ProjectUpdate)).all()
+    assert min(u.created_at for u in updates) < midnight - timedelta(days=250)
+    times = ([i.created_at for i in ideas] + [i.first_answer_at for i in answered]
+             + [e.created_at for e in db.session.scalars(select(IdeaEvent))]
+             + [u.created_at for u in updates] + [p.created_at for p in db.session.scalars(select(Project))])
+    assert times and not [t.astimezone(LOCAL) for t in times if _is_night(t)]
+    assert all(t <= midnight for t in times)
+
+    coordinator = db.session.scalar(select(User).where(User.email == "koordinator@samskab.dk"))
+    assert coordinator.has_role(Role.COORDINATOR)
+    sign_in(client, coordinator)
+    page = client.get("/ideer/svartider").get_data(as_text=True)
+    year = page[page.find("De seneste 12 måneder"):][:600]
+    cells = re.findall(r"<td>([^<]*)</td>", year)
+    received, answered_n, median = int(cells[0]), int(cells[1]), cells[2]
+    assert received >= 2 * len(IDEAS) and answered_n >= 2 * len(IDEAS), year
+    assert median != "–" and float(median.replace(",", ".")) > 0, year
+    assert re.match(r"\d+ %", cells[3].replace("\xa0", " ")), year
+
+    project = db.session.scalar(select(Project).where(Project.title == "Grøn forbindelse langs Mølleåen"))
+    page = client.get(f"/projekter/{project.id}").get_data(as_text=True)
+    assert page.count('class="prose"') >= 6, "the latest update and those over the year"
+    assert "Vi har holdt det første møde med kommunen" in page

@@ -53,6 +53,13 @@ def _ideas(items) -> set[int]:
     return {m.id for m, parts in items if int(parts[0]) in open_ids}
 
 
+def _help_requests(items) -> set[int]:
+    """Still in the queue: nobody has called yet."""
+    from models.selfservice import HelpRequest
+    waiting = set(db.session.scalars(select(HelpRequest.id).where(HelpRequest.id.in_(_ids(items)))))
+    return {m.id for m, parts in items if int(parts[0]) in waiting}
+
+
 def _screenings(items) -> set[int]:
     """The certificate still runs out on the same date (no new one was recorded)."""
     rows = db.session.execute(select(Screening.id, Screening.child_certificate_valid_until).where(
@@ -91,6 +98,7 @@ CHECKS: dict[str, Callable] = {
     "inactive": _inactive,
     "event_signup": _event_signups,
     "project_update": _project_updates,
+    "help_request": _help_requests,
 }
 
 

@@ -169,3 +169,44 @@ def test_the_operations_check_their_rules(app, make):
     request = ask_for_help("idea", name="Bo", phone="20304050", now=utcnow())
     with pytest.raises(DomainError):
         close_help_request(request, actor=make.user(Role.CITIZEN), now=utcnow())
+
+
+def test_a_help_request_tells_every_coordinator_without_the_phone_number(app, client, make):
+    """The request lands in the queue and each active coordinator gets a mail linking to it; the mail holds
+    neither the name nor the number, and is dropped unsent once a colleague has called."""
+    from models import OutboxMessage
+    from portal.mail import checks
+    first, second = make.user(Role.COORDINATOR, name="Kirsten"), make.user(Role.COORDINATOR, name="Karl")
+    gone = make.user(Role.COORDINATOR, name="Gitte")
+    gone.active = False
+    make.user(Role.CITIZEN)
+    db.session.commit()
+    answer = client.post("/hjaelp?flow=signup", data={"name": "Erik Eriksen", "phone": "20 30 40 50",
+                                                      "note": "Jeg kan ikke finde knappen"})
+    assert answer.status_code == 200
+    help_request = db.session.scalar(select(HelpRequest))
+    mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "help_request")).all()
+    assert sorted(m.user_id for m in mails) == sorted([first.id, second.id])
+    mail = mails[0]
+    assert mail.subject == "En borger beder om hjælp og venter på et opkald"
+    assert "tilmelde sig en opgave" in mail.body_text and "/koordinator/medbetjening" in mail.body_text
+    for secret in ("Erik", "20 30 40 50", "20304050", "knappen"):
+        assert secret not in mail.body_text + mail.body_html + mail.subject
+    sign_in(client, first)
+    queue = client.get("/koordinator/medbetjening").get_data(as_text=True)
+    assert "Erik Eriksen" in queue and "20 30 40 50" in queue
+    # Still true while the request waits; once someone has called, a mail still in the outbox is dropped.
+    assert checks.stale(mails, utcnow()) == {}
+    close_help_request(help_request, actor=second, now=utcnow())
+    db.session.commit()
+    assert set(checks.stale(mails, utcnow())) == {m.id for m in mails}
+
+
+def test_an_invalid_help_request_tells_nobody(client, make):
+    from models import OutboxMessage
+    make.user(Role.COORDINATOR)
+    db.session.commit()
+    page = client.post("/hjaelp?flow=idea", data={"name": "Bo", "phone": "2030"}).get_data(as_text=True)
+    assert 'value="Bo"' in page
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+    assert db.session.scalar(select(func.count(HelpRequest.id))) == 0

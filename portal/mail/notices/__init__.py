@@ -7,7 +7,7 @@ writes: whether and to whom to tell was decided by the operation. The factory in
 from __future__ import annotations
 
 from models.notices import Notice, install
-from portal.mail.notices import budgets, community, ideas, tasks, volunteers
+from portal.mail.notices import budgets, community, ideas, selfservice, tasks, volunteers
 
 WRITERS = {
     Notice.SIGNUP_ACCEPTED: tasks.signup_accepted,
@@ -32,6 +32,7 @@ WRITERS = {
     Notice.PROPOSALS_MERGED: budgets.proposals_merged,
     Notice.TEAM_MESSAGE: community.team_message,
     Notice.NETWORK_ITEM_ANSWERED: community.item_answered,
+    Notice.HELP_REQUESTED: selfservice.help_requested,
 }
 
 
