@@ -15,6 +15,7 @@ from models.base import from_local
 from models.plan_operations import add_follow_up, answer_follow_up, plan_meeting, save_plan, write_minutes
 from models.plans import DevelopmentPlan, DialogueMeeting, FollowUpItem, GoalStatus, PlanVersion
 from models.projects import is_council_member
+from portal.params import parse_id
 from portal.access import PUBLIC, access
 from portal.forms import BaseForm
 from portal.routes import RouteTable
@@ -110,7 +111,7 @@ def _plan_values() -> dict:
     goals = []
     for title, status, project in zip(titles, statuses, projects):
         goals.append({"title": title.strip(), "status": status,
-                      "project_id": int(project) if project.isdigit() else None})
+                      "project_id": parse_id(project)})
     return {"vision": request.form.get("vision", ""), "backers": request.form.get("backers", ""),
             "note": request.form.get("note", ""), "goals": [g for g in goals if g["title"]]}
 

@@ -17,6 +17,7 @@ from models.budget_operations import (advance_phase, can_manage, cast_ballot, co
                                       ineligibility, join_proposal, merge_proposals, my_ballot, propose_project,
                                       record_spending, result_document, review_proposal)
 from models.budgets import BallotKind, BudgetProposal, CitizenBudget, Phase, ProposalStatus, has_voted
+from portal.params import parse_id
 from portal.access import LOGIN, PUBLIC, access
 from portal.budgets.explain import explain, phase_labels, proposal_labels, rule_label
 from portal.budgets.forms import AssistedForm, BudgetForm, ProposalForm, ReviewForm, SpendingForm
@@ -72,9 +73,8 @@ def _budget(budget_id: int) -> CitizenBudget:
 
 def _chosen_ids() -> list[int] | None:
     raw = request.form.getlist("projekt")
-    if any(not value.strip().isdigit() for value in raw):
-        return None
-    return [int(value) for value in raw]
+    chosen = [parse_id(value.strip()) for value in raw]
+    return None if None in chosen else chosen
 
 
 def _end_of_day(day) -> datetime | None:
@@ -157,7 +157,7 @@ def propose(budget_id: int):
     form = ProposalForm()
     form.idea.choices = []
     if form.validate_on_submit():
-        idea = db.session.get(Idea, int(form.idea.data)) if (form.idea.data or "").isdigit() else None
+        idea = db.session.get(Idea, parse_id(form.idea.data or "")) if parse_id(form.idea.data or "") else None
         try:
             propose_project(budget, actor=current_user, now=utcnow(), title=form.title.data,
                             description=form.description.data, place=form.place.data or "",
@@ -341,7 +341,7 @@ def merge(proposal_id: int):
     proposal = db.get_or_404(BudgetProposal, proposal_id)
     budget = _managed(proposal.budget_id)
     raw = request.form.get("into", "")
-    into = db.session.get(BudgetProposal, int(raw)) if raw.isdigit() else None
+    into = db.session.get(BudgetProposal, parse_id(raw)) if parse_id(raw) else None
 
     def operation():
         if into is None:

@@ -63,7 +63,7 @@ def parse_birth_year(value) -> int | None:
     text = (value or "").strip()
     if not text:
         return None
-    if not text.isdigit() or len(text) != 4:
+    if not (text.isascii() and text.isdigit()) or len(text) != 4:
         raise ValueError(text)
     return int(text)
 

@@ -90,7 +90,7 @@ def associations():
         like = f"%{q}%"
         query = query.where(or_(Institution.name.ilike(like), Institution.activity.ilike(like),
                                 Institution.description.ilike(like)))
-    if postcode.isdigit() and len(postcode) == 4:
+    if postcode.isascii() and postcode.isdigit() and len(postcode) == 4:
         query = query.where(Institution.postcode == postcode)
     if needs_only:
         query = query.where(exists().where(AssociationNeed.institution_id == Institution.id,
