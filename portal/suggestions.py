@@ -557,7 +557,7 @@ def _community_texts() -> dict:
 
 def _community_index(texts: dict) -> TextIndex:
     """One small index over every team's and network's text, rebuilt only when a text changed."""
-    key = hashlib.sha1(repr(sorted(texts.items())).encode()).hexdigest()
+    key = hashlib.sha1(repr(sorted(texts.items())).encode(), usedforsecurity=False).hexdigest()
     with _community_lock:
         if _community_cache["key"] != key:
             _community_cache["index"], _community_cache["key"] = TextIndex.build(texts), key
