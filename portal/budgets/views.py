@@ -157,7 +157,7 @@ def propose(budget_id: int):
     form = ProposalForm()
     form.idea.choices = []
     if form.validate_on_submit():
-        idea = db.session.get(Idea, parse_id(form.idea.data or "")) if parse_id(form.idea.data or "") else None
+        idea = db.session.get(Idea, idea_id) if (idea_id := parse_id(form.idea.data or "")) else None
         try:
             propose_project(budget, actor=current_user, now=utcnow(), title=form.title.data,
                             description=form.description.data, place=form.place.data or "",
@@ -340,8 +340,8 @@ def merge(proposal_id: int):
     """Merge a proposal into another; its author and co-creators join the other."""
     proposal = db.get_or_404(BudgetProposal, proposal_id)
     budget = _managed(proposal.budget_id)
-    raw = request.form.get("into", "")
-    into = db.session.get(BudgetProposal, parse_id(raw)) if parse_id(raw) else None
+    into_id = parse_id(request.form.get("into", ""))
+    into = db.session.get(BudgetProposal, into_id) if into_id else None
 
     def operation():
         if into is None:

@@ -307,7 +307,7 @@ def help_done():
     from models.selfservice import HelpRequest
     from models.selfservice_operations import close_help_request
     request_id = request.form.get("request_id", "")
-    help_request = db.session.get(HelpRequest, parse_id(request_id)) if parse_id(request_id) else None
+    help_request = db.session.get(HelpRequest, help_id) if (help_id := parse_id(request_id)) else None
     if help_request is None:
         flash(_("That request is already handled."), "error")
     else:
