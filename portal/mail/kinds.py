@@ -70,6 +70,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("idea_deadline", DIRECT, True, True, _l("Ideas waiting for an answer"), (Role.COORDINATOR,)),
     Kind("idea_people_asked", DIRECT, True, True, _l("An initiator asks you to invite people to an idea"),
          (Role.COORDINATOR,)),
+    Kind("network_item_deadline", DIRECT, True, True, _l("Items from a network not answered by their date"),
+         (Role.COORDINATOR,)),
     Kind("help_request", DIRECT, True, True, _l("Someone asks for help: a coordinator should call"),
          (Role.COORDINATOR,)),
     Kind("certificate_expiring_staff", DIRECT, True, True, _l("Volunteers' child certificates about to expire"),

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from models import (CertificateStatus, Idea, IdeaStatus, Occurrence, Role, Screening, Task, TaskStatus, User,
-                    VolunteerProfile, db)
+from models import (CertificateStatus, Idea, IdeaStatus, NetworkItem, Occurrence, Role, Screening, Task, TaskStatus,
+                    User, VolunteerProfile, db)
 from models.people import active_with_role
 from models.task_operations import follow_up_pending
 from portal.mail.checks import stamp
@@ -68,6 +68,25 @@ def _idea_mail(idea: Idea, person: User, days: int, step: str):
                       context={"idea": idea, "days": days, "escalated": step == "coordinator",
                                "idea_url": external_url("ideas.idea", idea_id=idea.id)},
                       ref=f"idea:{idea.id}")
+
+
+# --- items a network raised, past their answer date ---------------------------------------------
+
+def network_item_deadlines(now: datetime) -> list:
+    """An item a network raised with the municipality and not answered by its date: every coordinator
+    hears once (the network was promised an answer by that day when it raised the item)."""
+    items = db.session.scalars(
+        select(NetworkItem).where(NetworkItem.answered_at.is_(None), NetworkItem.answer_due_at <= now)
+        .order_by(NetworkItem.answer_due_at).options(selectinload(NetworkItem.network))).all()
+    staff = coordinators() if items else []
+    return [queue_mail("network_item_deadline", dedup_key=f"network_item_deadline:{item.id}:{person.id}",
+                       recipient=person,
+                       subject=lambda item=item: _("A network waits for an answer: %(title)s", title=item.title),
+                       template="network_item_deadline",
+                       context={"item": item, "network": item.network,
+                                "answer_url": external_url("community.coordinate")},
+                       ref=f"network_item:{item.id}")
+            for item in items for person in staff]
 
 
 # --- (4) tasks starting soon with free places ---------------------------------------------------

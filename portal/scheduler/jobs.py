@@ -54,6 +54,8 @@ JOBS: tuple[Job, ...] = (
     Job("shift_reminders", reminders.queue_due, _every(minutes=5), "shift reminders 24 h and 2 h before"),
     Job("pending_signups", followups.pending_signups, _cron(minute=20), "nudge and close pending sign-ups"),
     Job("idea_deadlines", followups.idea_deadlines, _cron(minute=40), "ideas without an answer (5/10 working days)"),
+    Job("network_item_deadlines", followups.network_item_deadlines, _cron(hour=8, minute=20),
+        "items raised by a network and not answered by their date"),
     Job("underfilled_tasks", followups.underfilled_tasks, _cron(hour=8, minute=0),
         "tasks with free places 3 days before the start"),
     Job("certificates_expiring", followups.certificates_expiring, _cron(hour=8, minute=10),

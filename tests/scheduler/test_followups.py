@@ -190,3 +190,38 @@ def test_weekly_digest_is_opt_in_and_only_for_people_with_news(app, make, smtp):
     text = smtp.text_of(mail)
     assert text.index(newer.title) < text.index(older.title)  # newest first
     assert run("digest_daily", now)["sent"] == 0  # nobody chose daily
+
+
+def test_a_network_item_not_answered_by_its_date_reaches_every_coordinator_once(app, make, smtp):
+    from models.network_operations import answer_item, raise_item
+    first = make.user(Role.COORDINATOR, email="k1@kommune.dk")
+    second = make.user(Role.COORDINATOR, email="k2@kommune.dk")
+    tovholder = make.user(name="Tove Tovholder")
+    network = make.network(tovholder=tovholder, name="Læsenetværket")
+    raised = local(2026, 3, 2, 10)
+    due = local(2026, 3, 9, 10)
+    overdue = raise_item(network, actor=tovholder, now=raised, title="Et fælles lokale", body="Vi mangler et sted",
+                         answer_due_at=due)
+    answered = raise_item(network, actor=tovholder, now=raised, title="Nøgler", body="", answer_due_at=due)
+    db.session.commit()
+
+    assert run("network_item_deadlines", local(2026, 3, 9, 9, 59))["sent"] == 0   # before the date
+    answer_item(answered, actor=first, now=local(2026, 3, 9, 9), answer="I får nøgler fredag")
+    db.session.commit()
+    assert sender.deliver_all(now=datetime.now(UTC))["sent"] == 1                   # the answer's own mail
+    sent_before = len(smtp.messages)
+    coordinators = sorted(u.email for u in db.session.scalars(select(User)) if u.has_role(Role.COORDINATOR))
+    assert len(coordinators) == 3                                                    # the factory's own, too
+    assert run("network_item_deadlines", local(2026, 3, 9, 10))["sent"] == 3      # each coordinator
+    assert run("network_item_deadlines", local(2026, 3, 10, 10))["sent"] == 0     # once
+    mails = smtp.messages[sent_before:]
+    assert sorted(m["To"] for m in mails) == coordinators
+    text = smtp.text_of(mails[0])
+    assert "Et fælles lokale" in text and "Læsenetværket" in text and "Nøgler" not in text
+    assert "/koordinator/netvaerk" in text
+
+    # Answered after the reminder: nothing more, and a new overdue item is told on its own.
+    answer_item(overdue, actor=second, now=local(2026, 3, 10, 11), answer="Brug biblioteket")
+    db.session.commit()
+    sender.deliver_all(now=datetime.now(UTC))
+    assert run("network_item_deadlines", local(2026, 3, 11, 10))["sent"] == 0

@@ -108,6 +108,9 @@ def _trigger_every_kind(app, make) -> None:
     network = make.network(tovholder=carl)
     item = raise_item(network, actor=carl, now=now, title="Et lokale", body="", answer_due_at=now + timedelta(days=7))
     answer_item(item, actor=coordinator, now=now, answer="I får lokale 2")                # network_item_answer
+    raise_item(network, actor=carl, now=now - timedelta(days=9), title="Nøgler", body="",
+               answer_due_at=now - timedelta(days=2))
+    followups.network_item_deadlines(now)                                                 # network_item_deadline
     # Self-service: "Få hjælp" tells the coordinators that someone waits for a call.
     from models.selfservice_operations import ask_for_help
     ask_for_help("signup", name="Erik", phone="20 30 40 50", now=now)                     # help_request
