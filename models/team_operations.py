@@ -225,7 +225,9 @@ def hold_team_meeting(team: Team, *, actor, now: datetime, starts_at: datetime, 
 def sign_up_team(team: Team, occurrence: Occurrence, *, actor, now: datetime, places: int) -> TeamSignup:
     """The tovholder signs the team up for a time with a number of places (again: changes the number).
 
-    Raises "not_allowed", "task_of_other_institution", "task_not_open", "too_late", "places_invalid".
+    Raises "not_allowed", "task_of_other_institution", "task_not_open", "too_late", "places_invalid",
+    "places_not_free" (more places than the time has free: the team would be promised places others take;
+    places its members already confirmed count as the team's own).
     """
     _require_lead(actor, team)
     task = occurrence.task
@@ -240,6 +242,10 @@ def sign_up_team(team: Team, occurrence: Occurrence, *, actor, now: datetime, pl
         raise DomainError("places_invalid", members=members)
     existing = db.session.scalar(select(TeamSignup).where(TeamSignup.team_id == team.id,
                                                           TeamSignup.occurrence_id == occurrence.id))
+    held = confirmed_count(existing) if existing is not None else 0
+    free = max(occurrence.capacity - occurrence.accepted_count, 0) + held
+    if places > free:
+        raise DomainError("places_not_free", free=free)
     if existing is not None:
         if places < confirmed_count(existing):
             raise DomainError("places_invalid", members=members)

@@ -30,6 +30,7 @@ ERRORS = {
     "task_not_open": _l("The task does not take sign-ups now."),
     "too_late": _l("It is too late to sign up for that time."),
     "places_invalid": _l("Choose between 1 place and one per member of the team (%(members)s)."),
+    "places_not_free": _l("That time has only %(free)s free places. Choose fewer, or another time."),
     "team_places_taken": _l("The team's places are all taken."),
     "agenda_required": _l("Write the agenda."),
     "minutes_required": _l("Write the minutes."),

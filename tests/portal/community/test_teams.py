@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from models import (AuditEntry, Event, Role, Signup, SignupStatus, TeamMember, TeamShift, TeamSignup, db, utcnow)
 from models.audit import AuditAction
+from models.base import DomainError
 from portal.scheduler.timing import to_local
 from tests.conftest import sign_in
 
@@ -161,6 +163,32 @@ def test_team_sign_up_and_members_confirm_their_own_places(client, make):
     db.session.commit()
     sign_in(client, outsider)
     assert client.post(f"/hold/tilmelding/{team_signup.id}/bekraeft").status_code == 403
+
+
+def test_a_team_is_not_promised_more_places_than_the_time_has_free(client, make):
+    from models.team_operations import confirm_team_place, join_team, sign_up_team
+    staff, inst, task, tovholder, team = _world(make)
+    members = [make.user() for _ in range(4)]
+    for person in members:
+        join_team(team, person=person, now=utcnow(), consent=True)
+    occurrence = task.occurrences[0]
+    occurrence.capacity = 3
+    make.signup_record(occurrence, make.user())               # someone else holds one of the three
+    db.session.commit()
+    sign_in(client, tovholder)
+    page = client.post(f"/hold/{team.id}/tilmeld", data={"signup-occurrence": occurrence.id, "signup-places": "3"})
+    assert page.status_code == 400 and "kun 2 ledige pladser" in page.get_data(as_text=True)
+    assert db.session.scalar(select(TeamSignup)) is None     # nothing half-written
+    assert client.post(f"/hold/{team.id}/tilmeld", data={"signup-occurrence": occurrence.id,
+                                                         "signup-places": "2"}).status_code == 302
+    team_signup = db.session.scalar(select(TeamSignup))
+    confirm_team_place(team_signup, person=members[0], now=utcnow())
+    db.session.commit()
+    # The member's confirmed place is the team's own: two places stay possible, three are not.
+    assert sign_up_team(team, occurrence, actor=tovholder, now=utcnow(), places=2).places == 2
+    with pytest.raises(DomainError) as refused:
+        sign_up_team(team, occurrence, actor=tovholder, now=utcnow(), places=3)
+    assert refused.value.code == "places_not_free"
 
 
 def test_staff_create_a_team_with_a_tovholder_and_become_its_contact(client, make):
