@@ -16,7 +16,7 @@ def load(name: str) -> dict:
 
 
 @pytest.mark.parametrize("name", ["matching_eval_dev.json", "matching_eval_heldout.json", "matching_eval_test.json",
-                                  "matching_eval_blind.json"])
+                                  "matching_eval_blind.json", "matching_eval_dev2.json"])
 def test_labelled_set_is_big_enough_and_consistent(name):
     data = load(name)
     assert len(data["tasks"]) >= 30 and len(data["profiles"]) >= 30
@@ -26,7 +26,7 @@ def test_labelled_set_is_big_enough_and_consistent(name):
 
 
 @pytest.mark.parametrize("name", ["matching_eval_dev.json", "matching_eval_heldout.json", "matching_eval_test.json",
-                                  "matching_eval_blind.json"])
+                                  "matching_eval_blind.json", "matching_eval_dev2.json"])
 def test_matcher_beats_the_baseline(name):
     result = evaluate(load(name))
     for metric in ("recall@5", "mrr", "ndcg@10"):
