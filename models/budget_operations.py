@@ -7,7 +7,9 @@ never commits.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -302,21 +304,32 @@ def result_document(budget: CitizenBudget, outcome: Outcome | None = None) -> di
 
 # --- delivery -------------------------------------------------------------------------------------------
 
-def deliver_budget(budget: CitizenBudget, *, actor, now: datetime) -> list:
-    """The funded projects become the council's projects (granted = their cost); their proposers and
-    co-creators follow them. Raises DomainError "not_budget_manager", "wrong_phase", "no_council"."""
+def deliver_budget(budget: CitizenBudget, *, actor, now: datetime, councils: Mapping[int, Any] | None = None) -> list:
+    """The funded projects become local councils' projects (granted = their cost); their proposers and
+    co-creators follow them. A council's budget delivers to that council; a budget for the whole
+    municipality delivers each funded proposal to the council `councils[proposal id]` chosen for it
+    (where the project will happen). All or nothing: a proposal without a council, or a council without
+    members to carry the project, stops the delivery before anything is written.
+
+    Raises DomainError "not_budget_manager", "wrong_phase", "council_needed" (title=…),
+    "council_without_members" (name=…).
+    """
     _require_manager(actor, budget)
     if budget.phase != Phase.RESULT:
         raise DomainError("wrong_phase")
-    if budget.council is None:
-        raise DomainError("no_council")
-    member = actor if is_council_member(actor, budget.council_id) else None
     outcome = count(budget)
     by_id = {p.id: p for p in budget.proposals}
-    made = []
+    plan = []
     for pid in outcome.selected:
         proposal = by_id[pid]
-        project = create_project(budget.council, actor=member or _any_member(budget), now=now, title=proposal.title,
+        council = budget.council if budget.council is not None else (councils or {}).get(pid)
+        if council is None:
+            raise DomainError("council_needed", title=proposal.title)
+        owner = actor if is_council_member(actor, council.id) else _any_member(council)
+        plan.append((proposal, council, owner))
+    made = []
+    for proposal, council, owner in plan:
+        project = create_project(council, actor=owner, now=now, title=proposal.title,
                                  goal=proposal.description or proposal.title, area=proposal.place[:120],
                                  budget_kr=proposal.ballot_cost, status="active", progress=0)
         proposal.project_id = project.id
@@ -331,12 +344,13 @@ def deliver_budget(budget: CitizenBudget, *, actor, now: datetime) -> list:
     return made
 
 
-def _any_member(budget: CitizenBudget) -> User:
+def _any_member(council) -> User:
+    """A member of the council to carry a project the municipality delivers to it (the first by id)."""
     from models.organisations import CouncilMember
     user = db.session.scalar(select(User).join(CouncilMember, CouncilMember.user_id == User.id)
-                             .where(CouncilMember.council_id == budget.council_id).order_by(User.id).limit(1))
+                             .where(CouncilMember.council_id == council.id).order_by(User.id).limit(1))
     if user is None:
-        raise DomainError("no_council")
+        raise DomainError("council_without_members", name=council.name)
     return user
 
 

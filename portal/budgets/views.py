@@ -56,12 +56,18 @@ MESSAGES = {
     "unknown_project": _l("Choose among the projects on the ballot."),
     "too_many_projects": _l("You chose more projects than the ballot allows."),
     "over_budget": _l("The projects you chose cost more than the pot."),
-    "no_council": _l("Only a budget that belongs to a local council can be delivered as council projects."),
+    "council_needed": _l("Choose the local council that carries each funded project."),
+    "council_without_members": _l("The local council has no members to carry the project. Add a member first."),
     "not_delivered": _l("The project has not been delivered yet."),
 }
 
 
 def message_for(error: DomainError) -> str:
+    if error.code == "council_needed":
+        return _("Choose the local council that carries \"%(title)s\".", title=error.details["title"])
+    if error.code == "council_without_members":
+        return _("%(name)s has no members to carry the project. Add a member first, or choose another council.",
+                 name=error.details["name"])
     if error.code == "too_many_projects":
         return _("You chose more projects than the ballot allows (at most %(n)d).", n=error.details["max"])
     return str(MESSAGES.get(error.code, _l("That is not possible right now.")))
@@ -269,8 +275,14 @@ def _managed(budget_id: int) -> CitizenBudget:
     return budget
 
 
-def _manage_page(budget: CitizenBudget, *, forms=None, status=200):
+def _manage_page(budget: CitizenBudget, *, forms=None, status=200, delivery_choices=None, delivery_error=None):
     forms = forms or {}
+    # A budget for the whole municipality delivers each funded project to the council chosen for it.
+    funded, councils = [], []
+    if budget.phase == Phase.RESULT and budget.council is None:
+        by_id = {p.id: p for p in budget.proposals}
+        funded = [by_id[pid] for pid in count(budget).selected]
+        councils = list(db.session.scalars(select(Council).order_by(Council.name)))
     review_forms = {p.id: forms.get(p.id) or ReviewForm(formdata=None, prefix=f"p{p.id}",
                                                         cost_kr=p.cost_kr or p.estimated_cost_kr)
                     for p in budget.proposals}
@@ -280,7 +292,8 @@ def _manage_page(budget: CitizenBudget, *, forms=None, status=200):
                            proposal_labels=proposal_labels(),
                            ProposalStatus=ProposalStatus, review_forms=review_forms, spending_forms=spending_forms,
                            action_form=BaseForm(formdata=None), next_phase=Phase.NEXT.get(budget.phase),
-                           assisted=current_user.has_role(Role.COORDINATOR)), status
+                           assisted=current_user.has_role(Role.COORDINATOR), funded=funded, councils=councils,
+                           delivery_choices=delivery_choices or {}, delivery_error=delivery_error), status
 
 
 @routes.route("/borgerbudgetter/<int:budget_id>/styr")
@@ -353,10 +366,26 @@ def merge(proposal_id: int):
 @routes.route("/borgerbudgetter/<int:budget_id>/lever", methods=["POST"])
 @access(Role.COORDINATOR, Role.ADMIN, Role.COUNCIL)
 def deliver(budget_id: int):
-    """The funded projects become the local council's projects."""
+    """The funded projects become local councils' projects: the budget's own council, or for a budget of
+    the whole municipality the council chosen for each project (`council-<proposal id>`)."""
     budget = _managed(budget_id)
-    return _act(budget, lambda: deliver_budget(budget, actor=current_user, now=utcnow()),
-                _("The funded projects are now the council's projects."))
+    if budget.council is not None:
+        return _act(budget, lambda: deliver_budget(budget, actor=current_user, now=utcnow()),
+                    _("The funded projects are now the council's projects."))
+    if not BaseForm().validate_on_submit():
+        return redirect(url_for("budgets.manage", budget_id=budget.id))
+    choices = {proposal.id: parse_id(request.form.get(f"council-{proposal.id}", "")) for proposal in budget.proposals}
+    councils = {pid: db.session.get(Council, cid) for pid, cid in choices.items() if cid}
+    try:
+        deliver_budget(budget, actor=current_user, now=utcnow(),
+                       councils={pid: c for pid, c in councils.items() if c is not None})
+    except DomainError as error:
+        db.session.rollback()
+        return _manage_page(budget, status=400, delivery_error=message_for(error),
+                            delivery_choices={pid: cid for pid, cid in choices.items() if cid})
+    db.session.commit()
+    flash(_("The funded projects are now the chosen councils' projects."), "success")
+    return redirect(url_for("budgets.manage", budget_id=budget.id))
 
 
 @routes.route("/borgerbudgetter/forslag/<int:proposal_id>/forbrug", methods=["POST"])

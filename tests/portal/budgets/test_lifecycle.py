@@ -186,3 +186,55 @@ def test_the_proposers_are_told_of_the_review_and_both_authors_of_a_merge(client
     assert "Grunden er fredet." in mails[0].body_text
     assert "Kommunen har vurderet dit forslag" in mails[0].subject
     assert all(second.title in m.subject for m in mails[1:])
+
+
+def test_a_budget_for_the_whole_municipality_delivers_each_project_to_the_council_chosen_for_it(client, people, make):
+    from datetime import timedelta
+    from models.budget_operations import advance_phase, create_budget, review_proposal
+    from models.budgets import BallotKind, Rule
+    coordinator, north = people["coordinator"], people["council"]
+    south = make.council(name="Lokalrådet Syd", members=[make.user()])
+    empty = make.council(name="Lokalrådet Uden Medlemmer")
+    earlier = utcnow() - timedelta(days=10)
+    budget = create_budget(actor=coordinator, now=earlier, council=None, title="Hele kommunen", pot_kr=100_000,
+                           postcodes="2800", min_age=15, ballot_kind=BallotKind.APPROVAL, max_choices=2,
+                           rule=Rule.GREEDY)
+    for n, cost in enumerate((60_000, 30_000, 20_000)):
+        propose_project(budget, actor=people["voters"][n], now=earlier, title=f"Projekt {n + 1}",
+                        description="Noget godt", place="Parken", estimated_cost_kr=cost)
+    advance_phase(budget, actor=coordinator, now=earlier)
+    for proposal in budget.proposals:
+        review_proposal(proposal, actor=coordinator, now=earlier, feasible=True, cost_kr=proposal.estimated_cost_kr)
+    advance_phase(budget, actor=coordinator, now=earlier)
+    db.session.commit()
+    a, b, c = _vote_all(budget, people)                     # a and b are funded, c is not
+    sign_in(client, coordinator)
+    client.post(f"/borgerbudgetter/{budget.id}/fase")
+    client.post(f"/borgerbudgetter/{budget.id}/fase")
+    page = client.get(f"/borgerbudgetter/{budget.id}/styr").get_data(as_text=True)
+    assert f'name="council-{a}"' in page and f'name="council-{b}"' in page and f'name="council-{c}"' not in page
+    assert "Lokalrådet Syd" in page
+
+    # One project without a council: refused with its title, the other choice kept, nothing written.
+    response = client.post(f"/borgerbudgetter/{budget.id}/lever", data={f"council-{a}": str(south.id)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Vælg det lokalråd, der bærer &#34;Projekt 2&#34;" in page
+    assert f'<option value="{south.id}" selected>' in page
+    assert db.session.scalar(select(func.count()).select_from(Project)) == 0
+    assert db.session.get(CitizenBudget, budget.id).phase == Phase.RESULT
+    # A council with no members cannot carry a project.
+    response = client.post(f"/borgerbudgetter/{budget.id}/lever",
+                           data={f"council-{a}": str(south.id), f"council-{b}": str(empty.id)})
+    assert response.status_code == 400 and "Lokalrådet Uden Medlemmer har ingen medlemmer" in response.get_data(
+        as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Project)) == 0
+
+    assert client.post(f"/borgerbudgetter/{budget.id}/lever", data={f"council-{a}": str(south.id),
+                                                                    f"council-{b}": str(north.id)}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(CitizenBudget, budget.id).phase == Phase.DELIVERY
+    first, second = (db.session.get(Project, db.session.get(BudgetProposal, pid).project_id) for pid in (a, b))
+    assert (first.council_id, first.budget_kr) == (south.id, 60000)
+    assert (second.council_id, second.budget_kr) == (north.id, 30000)
+    followers = set(db.session.scalars(select(ProjectFollower.user_id).where(ProjectFollower.project_id == first.id)))
+    assert db.session.get(BudgetProposal, a).author_id in followers
