@@ -455,13 +455,13 @@ class TwoInstances:
         new = f"{PROBE_WORD} {self.renames}"
         probe = {"label": label, "writer": self.name(writer), "reader": self.name(reader), "seen_after": None,
                  "stale_after_seen": 0, "reads": 0, "old_seen_before": False, "saved": False}
-        # Fill the reader's caches (every worker's, as far as the kernel spreads the connections).
         edit = f"/institution/opgaver/{task_id}/rediger"
         page = await self.ask(writer, "probe:editor", "GET", edit, self.staff, keep_body=True)
         fields = with_values(form_values(page.body, "task-editor"), title=new)
         if before_save is not None:
             await before_save()
-        # Two rounds of as many reads at once as the reader has workers.
+        # Fill the reader's caches (every worker's, as far as the kernel spreads the connections): two
+        # rounds of as many reads at once as the reader has workers.
         for _round in range(2):
             before = await asyncio.gather(*(self.ask(reader, "probe:read", "GET", path, keep_body=True)
                                             for _ in range(self.workers)))
