@@ -51,7 +51,8 @@ i18n:
 clean:
 	rm -rf $(VENV) instance/samskab.db
 
-# Load and fault test against gunicorn + a private PostgreSQL cluster (about 5 minutes; see README).
+# Load and fault test of the production topology: two gunicorn instances (two ports for two hosts) sharing
+# only a private PostgreSQL cluster and a private Redis, plus the scheduler (about 3-5 minutes; see README).
 load: install-dev translations
 	$(BIN)/python -m tests.load.run $(LOAD_ARGS)
 

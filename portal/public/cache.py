@@ -92,7 +92,7 @@ def install(engine: Engine, shared: SharedVersion | None = None) -> None:
         return
 
     def after_commit_shared(conn):
-        if conn.info.pop("samskab_wrote", False):
+        if _wrote(conn):
             _bump()
             conn.info["samskab_share"] = True
 
@@ -113,13 +113,22 @@ def _after_execute(conn, _cursor, statement, _parameters, context, _executemany)
         _bump()
 
 
+def _wrote(conn) -> bool:
+    """Take the connection's write mark. A lost (invalidated) connection cannot be asked (its info went
+    with it, and asking raises PendingRollbackError): count it as a write, so no cache keeps a page
+    from before whatever it did."""
+    if conn.invalidated:
+        return True
+    return conn.info.pop("samskab_wrote", False)
+
+
 def _after_commit(conn):
-    if conn.info.pop("samskab_wrote", False):
+    if _wrote(conn):
         _bump()
 
 
 def _after_rollback(conn):
-    if conn.info.pop("samskab_wrote", False):
+    if _wrote(conn):
         _bump()
 
 
