@@ -127,3 +127,20 @@ def test_english_switch(client):
     client.post("/sprog", data={"lang": "en", "next": "/"})
     html = client.get("/").get_data(as_text=True)
     assert '<html lang="en">' in html and "Create your profile" in html
+
+
+def test_remembered_translations_follow_force_locale_and_each_request(app):
+    """The per-request memo of the translations (portal/wiring.py) never answers in a stale language."""
+    from flask import render_template_string, session
+    from flask_babel import force_locale, gettext, refresh
+
+    page = "{{ _('Log out') }}"
+    with app.test_request_context("/"):
+        assert (gettext("Log out"), render_template_string(page)) == ("Log ud", "Log ud")
+        with force_locale("en"):  # a mail in the recipient's language, inside a Danish request
+            assert (gettext("Log out"), render_template_string(page)) == ("Log out", "Log out")
+        assert (gettext("Log out"), render_template_string(page)) == ("Log ud", "Log ud")
+        session["lang"] = "en"  # the language switch: Flask-Babel's refresh() drops its locale
+        refresh()
+        assert (gettext("Log out"), render_template_string(page)) == ("Log out", "Log out")
+    # Each real request has its own memo: tests/test_i18n.py::test_english_switch (through the client).
