@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -100,10 +101,18 @@ def tasks():
         template = current_app.jinja_env.get_template("public/_task_list.html")
         return Markup(template.render(form=form, found=found, args=args, active_filters=active_filters))
 
+    seconds = current_app.config["TASK_LIST_CACHE_SECONDS"]
     key = (request.query_string, str(get_locale()))
-    html = cache.for_app(current_app, "task_list").get_or_make(
-        key, content, now=now, seconds=current_app.config["TASK_LIST_CACHE_SECONDS"])
-    return render_template("public/tasks.html", content=html)
+    html = cache.for_app(current_app, "task_list").get_or_make(key, content, now=now, seconds=seconds)
+    if current_user.is_authenticated or session.get("_flashes"):
+        return render_template("public/tasks.html", content=html)
+    # A visitor who is not logged in and has no message waiting sees the same page as every such visitor
+    # of this address: the whole page is reused (the shell costs as much as the cached results), with the
+    # visitor's own CSRF token put in place of a stand-in.
+    page = cache.for_app(current_app, "task_list_page").get_or_make(
+        ("page", request.full_path, key[1]), lambda: render_template(
+            "public/tasks.html", content=html, csrf_token=lambda: cache.CSRF_STAND_IN), now=now, seconds=seconds)
+    return page.replace(cache.CSRF_STAND_IN, generate_csrf())
 
 
 @bp.route("/opgaver/<int:task_id>")

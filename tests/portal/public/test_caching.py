@@ -117,3 +117,51 @@ def test_a_real_sign_up_is_seen_at_once(client, make, login):
 def test_a_real_sign_up_is_seen_at_once_on_postgres(client, make, login):
     # PostgreSQL takes the place with an atomic conditional UPDATE … RETURNING.
     _a_real_sign_up_is_seen_at_once(client, make, login)
+
+
+def test_the_whole_list_page_is_reused_for_visitors_who_are_not_logged_in(app, make):
+    """Each visitor gets their own working CSRF token in the reused page; a logged-in person or a
+    visitor with a message waiting gets a page of their own; a write shows at once."""
+    from portal.public import cache
+    from tests.conftest import sign_in
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    school = make.institution(name="Lyngby Skole")
+    task = make.task(school, title="Lektiehjælp i biblioteket")
+    person = make.user(name="Birthe Borger")
+    db.session.commit()
+    first, second = app.test_client(), app.test_client()
+    page_one = first.get("/opgaver").get_data(as_text=True)
+    from flask import template_rendered
+    rendered = []
+    record = lambda sender, template, context, **extra: rendered.append(template.name)  # noqa: E731
+    template_rendered.connect(record, app)
+    try:
+        with count_statements() as again:
+            page_two = second.get("/opgaver").get_data(as_text=True)
+    finally:
+        template_rendered.disconnect(record, app)
+    assert again == [] and rendered == []  # the reused page: no query, no template rendered
+    token = re.compile(r'name="csrf_token" value="([^"]+)"')
+    one, two = token.findall(page_one), token.findall(page_two)
+    assert one and two and one[0] != two[0]
+    assert cache.CSRF_STAND_IN not in page_one + page_two
+    assert _without_csrf(page_one) == _without_csrf(page_two)
+    # The token in the reused page is the visitor's own: the language switch takes it, not another's.
+    first.post("/sprog", data={"lang": "en", "csrf_token": two[0], "next": "/opgaver"})
+    assert '<html lang="da">' in first.get("/opgaver").get_data(as_text=True)
+    second.post("/sprog", data={"lang": "en", "csrf_token": two[0], "next": "/opgaver"})
+    assert '<html lang="en">' in second.get("/opgaver").get_data(as_text=True)
+
+    # A message waiting for the visitor is shown (a page of its own).
+    with first.session_transaction() as state:
+        state["_flashes"] = [("success", "Vi har modtaget din besked.")]
+    assert "Vi har modtaget din besked." in first.get("/opgaver").get_data(as_text=True)
+    # Logged in: the person's own page, with their name.
+    app.config["WTF_CSRF_ENABLED"] = False
+    sign_in(first, person)
+    assert "Birthe Borger" in first.get("/opgaver").get_data(as_text=True)
+    # A write is seen at once by the next visitor.
+    task.title = "Lektiehjælp på skolen"
+    db.session.commit()
+    assert "Lektiehjælp på skolen" in app.test_client().get("/opgaver").get_data(as_text=True)
