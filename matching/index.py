@@ -23,6 +23,7 @@ N_THREADS = 2  # for batches; a few queries run single-threaded (thread start-up
 THREADED_FROM = 256  # query rows per product from which N_THREADS are used
 MAX_TERMS = 5
 MIN_REASON_SHARE = 0.1  # a pair of words carrying less of the score than this is not shown as a reason
+MAX_EXPLAINED = 2_000  # texts whose tokens and rows are remembered for explanations
 MAX_WORD_ROWS = 200_000  # analysed words whose columns are cached for queries
 SCORE_DECIMALS = 6
 DTYPE = np.float32
@@ -336,6 +337,7 @@ class _State:
         state = dict(self.__dict__)
         state["_word_rows"] = {}  # caches: rebuilt on use
         state["_weights_cache"] = None
+        state.pop("_explained", None)
         return state
 
     # --- documents ------------------------------------------------------------------------------
@@ -632,6 +634,20 @@ class _State:
         row = self._weigh_entries(rows, cols, np.log1p(raw), (1, width), self._column_weights(width))
         return dict(zip(row.indices.tolist(), row.data.tolist()))
 
+    def explained(self, text: str, *, query: bool) -> tuple[list, dict[int, float]]:
+        """A text's tokens and weighted row (as a query or as a document), for explanations: remembered
+        until the index changes, since one page explains the same profile against several tasks and the
+        same tasks recur for every visitor (MAX_EXPLAINED texts at most)."""
+        memo = self.__dict__.get("_explained")
+        if memo is None or memo[0] != self.version or len(memo[1]) >= MAX_EXPLAINED:
+            memo = self._explained = (self.version, {})
+        key = (query, text)
+        found = memo[1].get(key)
+        if found is None:
+            found = memo[1][key] = (self.analyzer.tokens(text),
+                                    self.query_vector(text) if query else self.doc_vector(text))
+        return found
+
     def broad_concepts(self) -> frozenset[str]:
         """Concept features too widespread to be worth querying (see CONCEPT_MAX_DF)."""
         n = len(self.texts)
@@ -840,9 +856,8 @@ def _explain(state: _State, query_text: str, doc_text: str) -> tuple[tuple[str, 
     features (compound parts, derivations, skill equivalents), else through a concept, else only through
     character n-grams. Returns the document-side `terms` and the query-side evidence (Match).
     """
-    q_tokens = state.analyzer.tokens(query_text)
-    d_tokens = state.analyzer.tokens(doc_text)
-    q_vec, d_vec = state.query_vector(query_text), state.doc_vector(doc_text)
+    q_tokens, q_vec = state.explained(query_text, query=True)
+    d_tokens, d_vec = state.explained(doc_text, query=False)
     gain = {col: value * d_vec[col] for col, value in q_vec.items() if col in d_vec}
     if not gain:
         return (), ()
