@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -36,9 +37,14 @@ def external_url(endpoint: str, **values) -> str:
     An endpoint that does not exist (or lacks a value) raises werkzeug's BuildError: a mail never
     links somewhere else than meant.
     """
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
-    return adapter.build(endpoint, values, force_external=True)
+    return _adapter(current_app.url_map, current_app.config["BASE_URL"]).build(endpoint, values, force_external=True)
+
+
+@lru_cache(maxsize=16)
+def _adapter(url_map, base_url: str):
+    # Bound once per site address: a job builds four links for each of thousands of mails.
+    base = urlsplit(base_url)
+    return url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
 
 
 def settings_url(user: User) -> str:

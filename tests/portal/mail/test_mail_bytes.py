@@ -1,7 +1,8 @@
 """The sender's quick way to bytes writes exactly what the standard library's compat32 writes.
 
 portal.mail.sender folds plain one-line headers itself, encodes a subject once for all its mails and picks
-the multipart boundary itself (instead of the generator compiling a pattern for each one); the bytes on
+the multipart boundary itself (instead of the generator compiling a pattern for each one) and writes the
+text parts without MIMEText's parameter parsing; the bytes on
 the wire must be the same as before, boundary and Date aside.
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ import random
 import string
 from email.generator import BytesGenerator, Generator
 from email.header import Header
+from email.mime.text import MIMEText
 from email.policy import compat32
 
 import pytest
@@ -32,6 +34,8 @@ def _messages():
                         body_text="x", body_html="", ics=ICS, unsubscribe_url=long_url)
     yield OutboxMessage(dedup_key="d:4", recipient="d@example.dk", subject="  two  spaces\tand a tab ",
                         body_text="y", body_html="<b>y</b>", unsubscribe_url="http://samskab.test/u?a=1;b=2, c")
+    yield OutboxMessage(dedup_key="e:5", recipient="e@example.dk", subject="Tom", body_text="", body_html="x" * 5000,
+                        unsubscribe_url=None)
 
 
 def _standard_build(message, mail_from, monkeypatch):
@@ -40,6 +44,7 @@ def _standard_build(message, mail_from, monkeypatch):
         patch.setattr(sender, "_header", lambda value: value if value.isascii() else Header(value, "utf-8"))
         patch.setattr(sender, "_boundary", lambda: None)
         patch.setattr(sender, "_from_header", sender._from_header.__wrapped__)
+        patch.setattr(sender, "_text_part", lambda text, subtype: MIMEText(text, subtype, "utf-8", policy=sender.POLICY))
         return sender.build_email(message, mail_from, "samskab.test")
 
 
