@@ -25,6 +25,8 @@ from portal.mail import kinds as mail_kinds
 from portal.mail import preferences
 
 QUEUED, COMMITTED = "samskab.outbox.queued", "samskab.outbox.committed"
+# A scheduled job's moment (portal.scheduler.jobs.execute): what it queues is due from then.
+DUE_AT = "samskab.outbox.due_at"
 SETTINGS_TOKEN = "mail-settings"
 UNSUBSCRIBE_TOKEN = "unsubscribe"
 # Links in mails keep working for a good while: an old mail's unsubscribe link must still work.
@@ -100,8 +102,12 @@ def queue_mail(kind: str, *, dedup_key: str, recipient: User | str, subject, tem
         html = _render(f"mail/{template}.html", subject=title, **ctx)
     return _add(OutboxMessage(dedup_key=key, kind=kind, user_id=user.id if user else None, recipient=address,
                               subject=str(title)[:255], body_text=text, body_html=html, ics=ics,
-                              status=OutboxStatus.QUEUED, next_attempt_at=utcnow(), ref=ref, expires_at=expires_at,
+                              status=OutboxStatus.QUEUED, next_attempt_at=_due_at(), ref=ref, expires_at=expires_at,
                               unsubscribe_url=links["unsubscribe_url"]), checked)
+
+
+def _due_at() -> datetime:
+    return db.session.info.get(DUE_AT) or utcnow()
 
 
 def _add(message: OutboxMessage, checked: bool) -> OutboxMessage | None:
@@ -292,5 +298,5 @@ def queue_from_stencil(mold: Stencil, kind: str, *, dedup_key: str, recipient: U
                             "unsubscribe_url": unsubscribe or "", **(values or {})})
     return _add(OutboxMessage(dedup_key=dedup_key[:255], kind=kind, user_id=recipient.id,
                               recipient=recipient.email, subject=mold.subject[:255], body_text=text, body_html=html,
-                              status=OutboxStatus.QUEUED, next_attempt_at=utcnow(), ref=ref, expires_at=expires_at,
+                              status=OutboxStatus.QUEUED, next_attempt_at=_due_at(), ref=ref, expires_at=expires_at,
                               unsubscribe_url=unsubscribe), checked=True)

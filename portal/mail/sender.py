@@ -30,6 +30,7 @@ from email.utils import formataddr, formatdate, parseaddr
 
 from flask import current_app
 from sqlalchemy import inspect, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import OutboxMessage, OutboxStatus, db, utcnow
 from portal.mail import checks, outbox
@@ -263,10 +264,31 @@ def deliver(*, now: datetime | None = None, limit: int = 500, ids: list[int] | N
 def _mark(sending, counts: dict, now: datetime) -> None:
     """Wait for one group's lanes and commit its marks (a commit per mail would cap the rate at the disk's
     sync rate): a crash repeats at most this group and the one sent meanwhile, each with the same Message-ID."""
+    accepted = []
     for lane in as_completed(sending):
         for message, error in lane.result():
-            counts[_record(message, error, now)] += 1
+            if error is None:
+                accepted.append(message)
+            else:
+                counts[_record(message, error, now)] += 1
+    _record_sent(accepted)
+    counts["sent"] += len(accepted)
     db.session.commit()
+
+
+def _record_sent(messages: list[OutboxMessage]) -> None:
+    """`_record` for the mails the server accepted, in one statement for the group instead of one per mail."""
+    if not messages:
+        return
+    at = utcnow()
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([m.id for m in messages]))
+                       .values(status=OutboxStatus.SENT, sent_at=at, last_error=None,
+                               attempts=OutboxMessage.attempts + 1)
+                       .execution_options(synchronize_session=False))
+    for message in messages:  # the rows in the session say what the database now says
+        for name, value in (("status", OutboxStatus.SENT), ("sent_at", at), ("last_error", None),
+                            ("attempts", message.attempts + 1)):
+            set_committed_value(message, name, value)
 
 
 class _Lanes:
