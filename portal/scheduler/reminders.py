@@ -92,6 +92,12 @@ def _queue_batch(rows, now: datetime, plan) -> list:
         signup, occurrence, task, lead, _end, _key = group[0]
         mold = _stencil(occurrence, task, lead, locale)
         messages.extend(_queue(mold, *item) for item in group)
+    # The job commits once, at its end; until then only the rows' keys are needed, not their texts:
+    # written to the database, they leave memory, which then holds a few hundred bytes per mail.
+    db.session.flush()
+    for message in messages:
+        if message is not None:
+            db.session.expire(message, ["body_text", "body_html"])
     return messages
 
 
