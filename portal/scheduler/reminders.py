@@ -89,11 +89,11 @@ def _queue_batch(rows, now: datetime, plan) -> list:
     messages = []
     for (_occurrence, _lead, locale), group in groups.items():
         # Everyone on one shift gets the same words in their language: render once, fill in each person.
-        signup, occurrence, task, lead, _end, _key = group[0]
+        _signup, occurrence, task, lead, _end, _key = group[0]
         mold = _stencil(occurrence, task, lead, locale)
         messages.extend(_queue(mold, *item) for item in group)
     # The job commits once, at its end; until then only the rows' keys are needed, not their texts:
-    # written to the database, they leave memory, which then holds a few hundred bytes per mail.
+    # once written to the database, the texts leave memory (the rows themselves stay until the commit).
     db.session.flush()
     for message in messages:
         if message is not None:
