@@ -1,12 +1,20 @@
 """Signed, expiring tokens for links in e-mails (verification, reset, settings, reminders)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"samskab-{purpose}")
+    return _cached_serializer(current_app.config["SECRET_KEY"], purpose)
+
+
+@lru_cache(maxsize=64)
+def _cached_serializer(secret_key, purpose: str) -> URLSafeTimedSerializer:
+    # A job signs three links in each of thousands of mails: build the serializer once per key and purpose.
+    return URLSafeTimedSerializer(secret_key, salt=f"samskab-{purpose}")
 
 
 def make(purpose: str, payload) -> str:

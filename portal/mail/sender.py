@@ -2,7 +2,8 @@
 
 Guarantee: at-least-once delivery with deduplication. A message is claimed (status "sending" with a
 lease) in its own commit before SMTP is spoken; if the process dies after the server accepted it but
-before it was marked "sent" (marks are committed for every MARK_EVERY mails), the lease
+before it was marked "sent" (marks are committed for every MARK_EVERY mails, while the next
+MARK_EVERY are being sent), the lease
 runs out and it is sent again with the same Message-ID, which is derived from the outbox key so that
 receiving systems can drop the repeat.
 """
@@ -12,18 +13,24 @@ import hashlib
 import logging
 import re
 import smtplib
+import random
 import socket
+import sys
+import threading
+from functools import lru_cache
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timedelta
+from email import base64mime
 from email.header import Header
 from email.message import Message
-from email.policy import compat32
+from email.policy import Compat32
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, parseaddr
 
 from flask import current_app
 from sqlalchemy import inspect, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import OutboxMessage, OutboxStatus, db, utcnow
 from portal.mail import checks, outbox
@@ -45,23 +52,85 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
 
 
+# A header that is one line of printable ASCII words, each one space apart, and fits on a line.
+_PLAIN_HEADER = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
+
+
+class _Compat32(Compat32):
+    """compat32 with a quick way through its most common case.
+
+    compat32 folds every header through email.header.Header, which costs most of the time it takes to
+    turn a mail into bytes. A header that is one line of plain ASCII words and fits on a line is
+    written as it is, which is exactly what Header gives for it (tests/portal/mail/test_delivery.py
+    compares the two); everything else (the encoded Subject, long or unusual values) still goes through
+    Header.
+    """
+
+    def _fold(self, name, value, sanitize):
+        if (type(value) is str and len(name) + len(value) + 2 < (self.max_line_length or 78)
+                and _PLAIN_HEADER.fullmatch(value)):
+            return f"{name}: {value}{self.linesep}"
+        if type(value) is _Utf8Header:
+            # Everyone on one shift gets the same subject: encode it once.
+            return _fold_utf8(self.linesep, self.max_line_length, name, value.text)
+        return super()._fold(name, value, sanitize)
+
+
+class _Utf8Header(Header):
+    def __init__(self, text: str):
+        super().__init__(text, "utf-8")
+        self.text = text
+
+
+@lru_cache(maxsize=1024)
+def _fold_utf8(linesep: str, max_line_length: int | None, name: str, text: str) -> str:
+    policy = Compat32(linesep=linesep, max_line_length=max_line_length)
+    return policy._fold(name, Header(text, "utf-8"), True)
+
+
 # Header lines up to RFC 5322's limit: a long List-Unsubscribe address stays on one line.
-POLICY = compat32.clone(max_line_length=998)
+POLICY = _Compat32(max_line_length=998)
 
 
 def _header(value: str) -> str | Header:
-    return value if value.isascii() else Header(value, "utf-8")
+    return value if value.isascii() else _Utf8Header(value)
+
+
+_RANDOM = random.Random()  # like the generator's: a boundary is no secret (os.urandom costs a system call)
+
+
+def _boundary() -> str:
+    # The generator's own form of boundary. The generator would also compile a regular expression for
+    # each new boundary to look for it in the parts; every part here is base64 (MIMEText in UTF-8), whose
+    # alphabet has no run of fifteen "=", so the boundary cannot occur in them.
+    return "=" * 15 + f"{_RANDOM.randrange(sys.maxsize):019d}" + "=="
+
+
+def _text_part(text: str, subtype: str) -> Message:
+    """MIMEText(text, subtype, "utf-8") without its parameter parsing: the same headers, the same base64."""
+    part = Message(policy=POLICY)
+    part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
+    part["MIME-Version"] = "1.0"
+    part["Content-Transfer-Encoding"] = "base64"
+    part.set_payload(base64mime.body_encode(text.encode("utf-8")))
+    return part
+
+
+@lru_cache(maxsize=16)
+def _from_header(sender: str) -> str:
+    name, address = parseaddr(sender)
+    return formataddr((name, address), charset="utf-8")
 
 
 def build_email(message: OutboxMessage, sender: str, domain: str) -> Message:
     """Plain text and HTML alternatives (and a calendar file), built with the fast compat32 classes."""
-    body = MIMEMultipart("alternative", policy=POLICY)
-    body.attach(MIMEText(message.body_text, "plain", "utf-8", policy=POLICY))
+    body = MIMEMultipart("alternative", boundary=_boundary(), policy=POLICY)
+    body.attach(_text_part(message.body_text, "plain"))
     if message.body_html:
-        body.attach(MIMEText(message.body_html, "html", "utf-8", policy=POLICY))
+        body.attach(_text_part(message.body_html, "html"))
     email = body
     if message.ics:
-        email = MIMEMultipart("mixed", policy=POLICY)
+        email = MIMEMultipart("mixed", boundary=_boundary(), policy=POLICY)
         email.attach(body)
         calendar = MIMEText(message.ics, "calendar", "utf-8", policy=POLICY)
         # The MIME method must match the file's METHOD (a cancellation is CANCEL, RFC 6047).
@@ -69,8 +138,7 @@ def build_email(message: OutboxMessage, sender: str, domain: str) -> Message:
         calendar.set_param("method", method.group(1).upper() if method else "PUBLISH")
         calendar.add_header("Content-Disposition", "attachment", filename="invitation.ics")
         email.attach(calendar)
-    name, address = parseaddr(sender)
-    email["From"] = formataddr((name, address), charset="utf-8")
+    email["From"] = _from_header(sender)
     email["To"] = message.recipient
     email["Subject"] = _header(message.subject)
     email["Date"] = formatdate(localtime=False)
@@ -165,12 +233,13 @@ def deliver(*, now: datetime | None = None, limit: int = 500, ids: list[int] | N
     messages = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(claimed))
                                        .order_by(OutboxMessage.id)))
     dropped = checks.stale(messages, now)
-    lanes = [SmtpTransport(cfg) for _ in range(max(1, int(cfg["SMTP_CONNECTIONS"])))]
+    lanes = _Lanes(cfg)
     session = db.session()
     # The batch is ours (claimed); re-reading every row after each group's commit would only cost.
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
-        with ThreadPoolExecutor(len(lanes), thread_name_prefix="smtp") as pool:
+        with ThreadPoolExecutor(lanes.count, thread_name_prefix="smtp") as pool:
+            in_flight = None
             for start in range(0, len(messages), MARK_EVERY):
                 group = messages[start:start + MARK_EVERY]
                 for message in group:
@@ -178,19 +247,72 @@ def deliver(*, now: datetime | None = None, limit: int = 500, ids: list[int] | N
                         message.status, message.last_error = OutboxStatus.DROPPED, dropped[message.id]
                         counts["dropped"] += 1
                 outgoing = [(m, build_email(m, cfg["MAIL_FROM"], domain)) for m in group if m.id not in dropped]
-                # Only SMTP happens in the lanes; the database is written here, in this thread.
-                for lane in as_completed([pool.submit(_send_lane, transport, outgoing[i::len(lanes)])
-                                          for i, transport in enumerate(lanes)]):
-                    for message, error in lane.result():
-                        counts[_record(message, error, now)] += 1
-                # Marks are committed per group (a commit per mail would cap the rate at the disk's
-                # sync rate): a crash repeats at most this group, each repeat with the same Message-ID.
-                db.session.commit()
+                # Only SMTP happens in the lanes; the database is written here, in this thread. While the
+                # lanes send this group, the previous one is marked and committed.
+                sending = [pool.submit(lanes.send, outgoing[i::lanes.count]) for i in range(lanes.count)]
+                if in_flight is not None:
+                    _mark(in_flight, counts, now)
+                in_flight = sending
+            if in_flight is not None:
+                _mark(in_flight, counts, now)
     finally:
         session.expire_on_commit = expire_on_commit
-        for transport in lanes:
-            transport.close()
+        lanes.close()
     return counts
+
+
+def _mark(sending, counts: dict, now: datetime) -> None:
+    """Wait for one group's lanes and commit its marks (a commit per mail would cap the rate at the disk's
+    sync rate): a crash repeats at most this group and the one sent meanwhile, each with the same Message-ID."""
+    accepted = []
+    for lane in as_completed(sending):
+        for message, error in lane.result():
+            if error is None:
+                accepted.append(message)
+            else:
+                counts[_record(message, error, now)] += 1
+    _record_sent(accepted)
+    counts["sent"] += len(accepted)
+    db.session.commit()
+
+
+def _record_sent(messages: list[OutboxMessage]) -> None:
+    """`_record` for the mails the server accepted, in one statement for the group instead of one per mail."""
+    if not messages:
+        return
+    at = utcnow()
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_([m.id for m in messages]))
+                       .values(status=OutboxStatus.SENT, sent_at=at, last_error=None,
+                               attempts=OutboxMessage.attempts + 1)
+                       .execution_options(synchronize_session=False))
+    for message in messages:  # the rows in the session say what the database now says
+        for name, value in (("status", OutboxStatus.SENT), ("sent_at", at), ("last_error", None),
+                            ("attempts", message.attempts + 1)):
+            set_committed_value(message, name, value)
+
+
+class _Lanes:
+    """SMTP_CONNECTIONS connections, one per sending thread, each kept open for the whole batch."""
+
+    def __init__(self, config):
+        self.config = config
+        self.count = max(1, int(config["SMTP_CONNECTIONS"]))
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: list[SmtpTransport] = []
+
+    def send(self, items):
+        transport = getattr(self._local, "transport", None)
+        if transport is None:
+            transport = self._local.transport = SmtpTransport(self.config)
+            with self._lock:
+                self._open.append(transport)
+        return _send_lane(transport, items)
+
+    def close(self) -> None:
+        with self._lock:
+            for transport in self._open:
+                transport.close()
 
 
 def _send_lane(transport: SmtpTransport, items) -> list[tuple[OutboxMessage, Exception | None]]:
@@ -213,8 +335,12 @@ def _send_lane(transport: SmtpTransport, items) -> list[tuple[OutboxMessage, Exc
     return results
 
 
-def deliver_all(*, now: datetime | None = None, batch: int = 500) -> dict:
-    """Deliver everything due now, batch after batch, until nothing due is left."""
+def deliver_all(*, now: datetime | None = None, batch: int = 2_000) -> dict:
+    """Deliver everything due now, batch after batch, until nothing due is left.
+
+    Each batch is claimed in one statement (an IN list of at most `batch` ids) and held in memory; the lanes
+    keep their connections through a batch and wait for each other at its end, so a batch is not small.
+    """
     totals = {"sent": 0, "retry": 0, "failed": 0, "dropped": 0}
     while True:
         counts = deliver(now=now, limit=batch)

@@ -81,11 +81,26 @@ def execute(job: Job, *, now: datetime | None = None, deliver: bool = True) -> i
     """Run one job and commit what it queued; then try to deliver those mails at once."""
     now = now or utcnow()
     outbox.take_committed()  # what this session committed before is not this job's
+    db.session.info[outbox.DUE_AT] = now  # what the job queues is due from its moment (a late or test clock too)
+    try:
+        _run_and_commit(job, now)
+    finally:
+        db.session.info.pop(outbox.DUE_AT, None)
+    # The identity key, not `m.id`: after the commit every row is expired, and reading `id` would
+    # refresh each of (say) 100,000 rows with a SELECT of its own.
+    ids = [inspect(m).identity[0] for m in outbox.take_committed()]
+    for start in range(0, len(ids) if deliver else 0, BATCH):
+        sender.deliver(ids=ids[start:start + BATCH], now=now, limit=BATCH)
+    return len(ids)
+
+
+def _run_and_commit(job: Job, now: datetime) -> None:
     for attempt in (1, 2):
         try:
             job.run(now)
             for message in outbox.queued_in_transaction():
-                message.next_attempt_at = now  # due from the job's moment (a late or test clock included)
+                if message.next_attempt_at != now:  # queued before the job set its moment
+                    message.next_attempt_at = now
             db.session.commit()
             break
         except IntegrityError:
@@ -98,12 +113,6 @@ def execute(job: Job, *, now: datetime | None = None, deliver: bool = True) -> i
             db.session.rollback()
             log.exception("Scheduled job %s failed", job.id)
             raise
-    # The identity key, not `m.id`: after the commit every row is expired, and reading `id` would
-    # refresh each of (say) 100,000 rows with a SELECT of its own.
-    ids = [inspect(m).identity[0] for m in outbox.take_committed()]
-    for start in range(0, len(ids) if deliver else 0, BATCH):
-        sender.deliver(ids=ids[start:start + BATCH], now=now, limit=BATCH)
-    return len(ids)
 
 
 @dataclass

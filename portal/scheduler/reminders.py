@@ -13,7 +13,7 @@ from portal import tokens
 from portal import formatting
 from portal.mail import preferences
 from portal.mail.checks import stamp
-from portal.mail.outbox import already_queued, external_url, queue_mail
+from portal.mail.outbox import Stencil, already_queued, external_url, queue_from_stencil, queue_mail, stencil
 from portal.scheduler.timing import Lead, due_lead
 
 SHIFT_TOKEN = "shift"
@@ -80,25 +80,61 @@ def _queue_batch(rows, now: datetime, plan) -> list:
             due.append((signup, occurrence, task, *found))
     sent_before = already_queued(dedup_key(s, o, lead) for s, o, _t, lead, _e in due)
     unwanted = preferences.turned_off({s.user_id for s, *_rest in due}, KIND)
-    messages = []
+    groups: dict[tuple, list] = {}
     for signup, occurrence, task, lead, window_end in due:
         key = dedup_key(signup, occurrence, lead)
         if key not in sent_before and signup.user_id not in unwanted:
-            messages.append(_queue(signup, occurrence, task, lead, window_end, key))
+            groups.setdefault((occurrence.id, lead.name, signup.user.locale), []).append(
+                (signup, occurrence, task, lead, window_end, key))
+    messages = []
+    for (_occurrence, _lead, locale), group in groups.items():
+        # Everyone on one shift gets the same words in their language: render once, fill in each person.
+        _signup, occurrence, task, lead, _end, _key = group[0]
+        mold = _stencil(occurrence, task, lead, locale)
+        messages.extend(_queue(mold, *item) for item in group)
+    # The job commits once, at its end; until then only the rows' keys are needed, not their texts:
+    # once written to the database, the texts leave memory (the rows themselves stay until the commit).
+    db.session.flush()
+    for message in messages:
+        if message is not None:
+            db.session.expire(message, ["body_text", "body_html"])
     return messages
 
 
-def _queue(signup: Signup, occurrence: Occurrence, task: Task, lead: Lead, window_end: datetime, key: str):
-    context = {"task": task, "occurrence": occurrence, "institution": task.institution,
-               "answer_links": lead.answer_links,
-               "mine_url": external_url("citizens.index")}
+def _context(occurrence: Occurrence, task: Task, lead: Lead) -> dict:
+    return {"task": task, "occurrence": occurrence, "institution": task.institution,
+            "answer_links": lead.answer_links, "mine_url": external_url("citizens.index")}
+
+
+def _subject(occurrence: Occurrence, task: Task):
+    start = occurrence.starts_at
+    return lambda: _("Reminder: %(title)s, %(when)s", title=task.title, when=formatting.when(start))
+
+
+def _stencil(occurrence: Occurrence, task: Task, lead: Lead, locale: str) -> Stencil:
+    return stencil(KIND, locale=locale, subject=_subject(occurrence, task), template="shift_reminder",
+                   context=_context(occurrence, task, lead),
+                   personal=("coming_url", "cancel_url") if lead.answer_links else ())
+
+
+def _queue(mold: Stencil, signup: Signup, occurrence: Occurrence, task: Task, lead: Lead, window_end: datetime,
+           key: str):
+    values = {}
+    if lead.answer_links:
+        token = answer_token(signup)
+        values = {"coming_url": external_url("mail.shift_coming", token=token),
+                  "cancel_url": external_url("mail.shift_cancel", token=token)}
+    return queue_from_stencil(mold, KIND, dedup_key=key, recipient=signup.user, values=values,
+                              ref=f"signup:{signup.id}:{stamp(occurrence.starts_at)}", expires_at=window_end)
+
+
+def queue_one(signup: Signup, occurrence: Occurrence, task: Task, lead: Lead, window_end: datetime, key: str):
+    """One reminder rendered on its own (queue_mail): what every group rendering must equal."""
+    context = _context(occurrence, task, lead)
     if lead.answer_links:
         token = answer_token(signup)
         context["coming_url"] = external_url("mail.shift_coming", token=token)
         context["cancel_url"] = external_url("mail.shift_cancel", token=token)
-    start = occurrence.starts_at
-    return queue_mail(KIND, dedup_key=key, recipient=signup.user,
-                      subject=lambda: _("Reminder: %(title)s, %(when)s", title=task.title,
-                                        when=formatting.when(start)),
+    return queue_mail(KIND, dedup_key=key, recipient=signup.user, subject=_subject(occurrence, task),
                       template="shift_reminder", context=context,
-                      ref=f"signup:{signup.id}:{stamp(start)}", expires_at=window_end, checked=True)
+                      ref=f"signup:{signup.id}:{stamp(occurrence.starts_at)}", expires_at=window_end, checked=True)

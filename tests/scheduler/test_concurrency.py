@@ -81,3 +81,19 @@ def test_a_key_queued_by_someone_else_meanwhile_makes_the_job_run_again(app, mak
     assert jobs.execute(jobs.BY_ID["shift_reminders"], now=now, deliver=False) == 0
     assert len(checks) == 2
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 2
+
+
+def test_two_runners_with_many_small_groups_in_flight_send_each_reminder_once_on_sqlite(make_app, make, smtp_for,
+                                                                                        monkeypatch):
+    """The sender marks one group while its lanes send the next: still each mail once."""
+    from portal.mail import sender
+    monkeypatch.setattr(sender, "MARK_EVERY", 4)
+    _race(make_app, make, smtp_for, volunteers=90)
+
+
+@pytest.mark.postgres
+def test_two_runners_with_many_small_groups_in_flight_send_each_reminder_once_on_postgresql(make_app, make,
+                                                                                            smtp_for, monkeypatch):
+    from portal.mail import sender
+    monkeypatch.setattr(sender, "MARK_EVERY", 4)
+    _race(make_app, make, smtp_for, volunteers=90)

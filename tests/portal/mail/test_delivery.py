@@ -1,8 +1,9 @@
 """The sender against a real SMTP server: delivery, retries, refusals, crashes, stale mail."""
 from datetime import timedelta
 
+import pytest
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import OutboxMessage, Role, db, utcnow
 from portal.mail import sender
@@ -171,3 +172,38 @@ def test_temporary_refusal_is_retried_with_backoff_and_then_delivered(app, make,
     smtp.handler.refuse = None
     assert sender.deliver(now=now + sender.backoff(1))["sent"] == 1
     assert len(smtp.to(user.email)) == 1
+
+
+def test_crash_while_groups_are_in_flight_repeats_at_most_two_groups_with_the_same_message_id(app, make, smtp,
+                                                                                              monkeypatch):
+    """Marks are committed per group while the next group is sent: a crash while marking the second group
+    leaves the first marked sent and the second and third claimed; after the lease they go again, once."""
+    monkeypatch.setattr(sender, "MARK_EVERY", 5)
+    users = [make.user() for _ in range(30)]
+    for u in users:
+        _queue(u, key=f"crash:{u.id}")
+    real, calls = sender._record_sent, []
+
+    def crash_on_second_group(messages):
+        calls.append(len(messages))
+        if len(calls) == 2:
+            raise RuntimeError("the process dies")
+        real(messages)
+
+    monkeypatch.setattr(sender, "_record_sent", crash_on_second_group)
+    now = utcnow()
+    with pytest.raises(RuntimeError):
+        sender.deliver(now=now)
+    db.session.rollback()
+    db.session.expire_all()
+    statuses = db.session.scalars(select(OutboxMessage.status).order_by(OutboxMessage.id)).all()
+    assert statuses.count("sent") == 5 and statuses.count("sending") == 25
+    repeats = len(smtp.messages) - 5
+    assert 5 <= repeats <= 10  # the group being marked and the one sent meanwhile (the rest never left)
+    monkeypatch.setattr(sender, "_record_sent", real)
+    assert sender.deliver(now=now + sender.CLAIM_LEASE)["sent"] == 25
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.status == "sent")) == 30
+    for u in users:
+        ids = {m["Message-ID"] for m in smtp.to(u.email)}
+        assert len(ids) == 1 and 1 <= len(smtp.to(u.email)) <= 2
