@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from matching import Match, TextIndex
 from matching.index import FORMAT_VERSION
@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 SHOWN = 5            # suggestions shown on a page
 RELATED_SHOWN = 3
+# Related tasks ranked beyond those shown, so that a few full ones can drop out when the ranking is reused.
+RELATED_SPARE = 6
 POOL = 40            # text matches fetched before the per-candidate filters; widened once if too few
 WIDEN = 5
 MIN_SCORE = DEFAULT.min_score  # below this a "match" is stray (learned, see matching/params.py), not a reason
@@ -239,12 +241,21 @@ def refit_job(now: datetime) -> list:
 
 # --- facts for the filters -----------------------------------------------------------------------
 
-def bookable_task_ids(now: datetime) -> list[int]:
-    """Cheap SQL pre-filter: published tasks with a future, uncancelled occurrence with a free spot."""
+def bookable_task_ids(now: datetime, *, free_only: bool = True) -> list[int]:
+    """Cheap SQL pre-filter: published tasks with a future, uncancelled occurrence with a free spot
+    (with `free_only` False: with a future, uncancelled occurrence, full or not)."""
+    conditions = [Task.status == TaskStatus.OPEN, Occurrence.cancelled.is_(False), Occurrence.starts_at > now]
+    if free_only:
+        conditions.append(Occurrence.accepted_count < Occurrence.capacity)
     return list(db.session.scalars(
-        select(Task.id).join(Occurrence, Occurrence.task_id == Task.id)
-        .where(Task.status == TaskStatus.OPEN, Occurrence.cancelled.is_(False), Occurrence.starts_at > now,
-               Occurrence.accepted_count < Occurrence.capacity).distinct()))
+        select(Task.id).join(Occurrence, Occurrence.task_id == Task.id).where(*conditions).distinct()))
+
+
+def _has_a_free_time(now: datetime):
+    """SQL: the task has a future, uncancelled occurrence with a free spot (as bookable_task_ids)."""
+    return (select(Occurrence.id).where(Occurrence.task_id == Task.id, Occurrence.cancelled.is_(False),
+                                        Occurrence.starts_at > now, Occurrence.accepted_count < Occurrence.capacity)
+            .exists())
 
 
 def task_facts(ids: Iterable[int], now: datetime) -> dict[int, ranking.TaskFacts]:
@@ -462,13 +473,30 @@ def volunteers_and_obstacle(task: Task, *, now: datetime | None = None) -> dict:
 def related_tasks(task: Task, *, now: datetime | None = None, k: int = RELATED_SHOWN) -> list[TaskSuggestion]:
     """Other bookable tasks whose text is close to this one's (on the public task page)."""
     now = now or utcnow()
-    bookable = [i for i in bookable_task_ids(now) if i != task.id]
-    if not bookable:
+    return read_related(related_ranking(task, now=now), now=now, k=k)
+
+
+def related_ranking(task: Task, *, now: datetime, k: int = RELATED_SHOWN + RELATED_SPARE) -> list[tuple]:
+    """(task id, suggestion) of the published tasks with a coming time closest to `task`, best first,
+    full or not: the ranking depends on the tasks' text alone, so the task page may reuse it while
+    sign-ups come and go (read_related drops the full ones when it reads them)."""
+    candidates = [i for i in bookable_task_ids(now, free_only=False) if i != task.id]
+    if not candidates:
         return []
-    matches = _strong(corpora()["tasks"].current().search(task.matching_text, k=k, allowed_ids=bookable))
-    tasks = _load(Task, [m.id for m in matches], selectinload(Task.institution))
-    return [TaskSuggestion(tasks[m.id], ranking.Suggestion(m.id, m.score, m.score, m.explanation))
-            for m in matches if m.id in tasks]
+    matches = _strong(corpora()["tasks"].current().search(task.matching_text, k=k, allowed_ids=candidates))
+    return [(m.id, ranking.Suggestion(m.id, m.score, m.score, m.explanation)) for m in matches]
+
+
+def read_related(ranked: list[tuple], *, now: datetime, k: int = RELATED_SHOWN) -> list[TaskSuggestion]:
+    """The first `k` of a related_ranking that are still published with a free coming time, read fresh
+    in one statement (a task closed or filled meanwhile drops out at once)."""
+    if not ranked:
+        return []
+    tasks = {t.id: t for t in db.session.scalars(
+        select(Task).where(Task.id.in_([task_id for task_id, _s in ranked]), Task.status == TaskStatus.OPEN,
+                           _has_a_free_time(now))
+        .options(joinedload(Task.institution)))}
+    return [TaskSuggestion(tasks[task_id], suggestion) for task_id, suggestion in ranked if task_id in tasks][:k]
 
 
 def invited_ids(task: Task, users: dict[int, User]) -> set[int]:

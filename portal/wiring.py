@@ -15,6 +15,7 @@ from flask_babel import format_date, format_datetime, get_locale, get_timezone, 
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import IntegerConverter
+from sqlalchemy.orm import joinedload
 
 from models import (CertificateStatus, IdeaEventKind, IdeaStatus, OutboxStatus, ReviewStatus, SignupStatus, TaskKind,
                     TaskStatus, User, db)
@@ -208,7 +209,8 @@ def _init_login(app: Flask) -> None:
         uid, _sep, _generation = raw.partition(":")
         if not uid.isdecimal() or len(uid) > 10:
             return None
-        user = db.session.get(User, int(uid))
+        # One statement for the person and their roles (every logged-in request asks for both).
+        user = db.session.get(User, int(uid), options=[joinedload(User.roles)])
         # The id carries the session generation: after log-out, a new password, a role taken or a
         # deactivation, a cookie from before no longer matches. A deleted account loses its sessions too.
         if user is None or user.get_id() != raw or not user.is_active:

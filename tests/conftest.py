@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from pathlib import Path
 
 import pytest
@@ -162,11 +163,28 @@ def warm_identity(app) -> None:
         current_identity()
 
 
+@pytest.fixture(scope="session")
+def sqlite_schema(tmp_path_factory) -> Path:
+    """An empty SQLite database with the schema, made once per run: a test's own database starts as a
+    copy of it (a file copy takes a millisecond, `create_all` about 150 ms)."""
+    folder = tmp_path_factory.mktemp("schema")
+    schema = create_app(base_config(folder))
+    with schema.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    return folder / "test.db"
+
+
 @pytest.fixture
-def app(make_app):
+def app(make_app, db_url, sqlite_schema):
+    copied = db_url.startswith("sqlite:///")
+    if copied:
+        shutil.copyfile(sqlite_schema, db_url.removeprefix("sqlite:///"))
     app = make_app()
     with app.app_context():
-        db.create_all()
+        if not copied:
+            db.create_all()
         # The municipality's identity is read once per 30 s per process; start warm, as a running site is,
         # so statement counts measure the page itself.
         warm_identity(app)

@@ -1,27 +1,39 @@
 """Short-lived, per-process caches for the public pages (the task list's results, related tasks).
 
-An entry is valid while two things hold:
-- the write generation of this process is unchanged: any INSERT/UPDATE/DELETE this process sends, and
-  the commit of a connection that wrote, starts a new generation, so this process never shows its own
-  changes late (a sign-up, a new task, a changed title);
-- the shared version in Redis is unchanged: every process that commits a write increments it
-  (`samskab:cache-version` under RATELIMIT_KEY_PREFIX, on the Redis of RATELIMIT_STORAGE_URI), so
-  gunicorn workers on every host see each other's writes at their next page view;
+Writes come in two kinds, told apart by the table (and, for an occurrence, the columns) they change:
+- *places*: a sign-up taken, moved or given back (`signup` rows, an occurrence's `accepted_count`);
+- *content*: everything else that a public page could show (a task's text, a new time, a closed task);
+and some writes are *quiet*: the outbox, the usage counters, the audit log and the scheduler's lease
+never show on a cached page, so they change nothing here.
+
+An entry is valid while these hold:
+- the generation of this process is unchanged: any write of that kind this process sends, and the
+  commit of a connection that wrote, starts a new generation, so this process never shows its own
+  changes late;
+- the shared version in Redis is unchanged: every process that commits a write increments the
+  kind's counter (`samskab:cache-version` for content, `samskab:cache-version:places` for places,
+  under RATELIMIT_KEY_PREFIX, on the Redis of RATELIMIT_STORAGE_URI), so gunicorn workers on every
+  host see each other's writes at their next page view;
 - its time bucket has not passed: what changes with time alone (a start that passed), and writes by
   other processes while Redis is unreachable (or not configured), are seen after at most `seconds`.
 
-The caller reads the generation *before* reading the database and stores under it, so a write that
+An entry says whether it depends on places. One that does not (the task list sorted by time, whose
+free places are filled in afresh when they changed; the related tasks' ranking, whose full tasks are
+dropped when read) survives the sign-ups that would otherwise make every busy page new.
+
+The caller reads the versions *before* reading the database and stores under them, so a write that
 commits while a page is being built invalidates that page's entry.
 """
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -29,9 +41,39 @@ from sqlalchemy.engine import Engine
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC", "MERGE ")  # and text() writes
 log = logging.getLogger(__name__)
 
+CONTENT, PLACES = "content", "places"
+# Written in the course of ordinary use, never read by a cached page.
+QUIET_TABLES = frozenset({"outbox_message", "flow_count", "audit_entry", "scheduler_lease", "account_mail_request"})
+PLACES_TABLES = frozenset({"signup"})
+# An update that sets only these columns of the table changes places, not content.
+PLACES_COLUMNS = {"occurrence": frozenset({"accepted_count"})}
+_TARGET = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?', re.I)
+_SET = re.compile(r'\bSET\s+(.*?)\s+(?:WHERE|RETURNING)\b', re.I | re.S)
+_ASSIGNED = re.compile(r'(?:^|,)\s*"?(\w+)"?\s*=')
+
+
+def kind_of_write(statement: str) -> str | None:
+    """CONTENT, PLACES or None (quiet) for a write statement; anything not recognised is content."""
+    target = _TARGET.match(statement)
+    if target is None:
+        return CONTENT
+    table = target.group(1).lower()
+    if table in QUIET_TABLES:
+        return None
+    if table in PLACES_TABLES:
+        return PLACES
+    columns = PLACES_COLUMNS.get(table)
+    if columns and statement.lstrip()[:6].upper() == "UPDATE":
+        assigned = _SET.search(statement)
+        names = set(_ASSIGNED.findall(assigned.group(1))) if assigned else set()
+        if names and {n.lower() for n in names} <= columns:
+            return PLACES
+    return CONTENT
+
 
 class SharedVersion:
-    """A counter in Redis that every process increments after committing a write.
+    """Two counters in Redis (content and places) that every process increments after committing a
+    write of that kind.
 
     Redis being away never fails a request: reads and increments give up within 200 ms, and for 5 s
     after a failure no call is tried (the caches then fall back to their time bucket)."""
@@ -43,6 +85,7 @@ class SharedVersion:
         self.errors = (redis.RedisError, OSError)
         self.client = redis.Redis.from_url(url, socket_timeout=0.2, socket_connect_timeout=0.2)
         self.key = key
+        self.keys = {CONTENT: key, PLACES: f"{key}:places"}
         self.down_until = 0.0
 
     def _usable(self) -> bool:
@@ -52,34 +95,48 @@ class SharedVersion:
         log.warning("Shared cache version unavailable: %s", type(error).__name__)
         self.down_until = time.monotonic() + self.PAUSE
 
-    def bump(self) -> None:
-        if not self._usable():
+    def bump(self, kinds=(CONTENT,)) -> None:
+        if not self._usable() or not kinds:
             return
         try:
-            self.client.incr(self.key)
+            if len(kinds) == 1:
+                self.client.incr(self.keys[next(iter(kinds))])
+            else:
+                pipe = self.client.pipeline(transaction=False)
+                for kind in sorted(kinds):
+                    pipe.incr(self.keys[kind])
+                pipe.execute()
         except self.errors as error:
             self._failed(error)
 
-    def read(self) -> int | None:
+    def read(self) -> tuple[int, int] | None:
+        """(content, places), or None while Redis is away."""
         if not self._usable():
             return None
         try:
-            return int(self.client.get(self.key) or 0)
+            content, places = self.client.mget(self.keys[CONTENT], self.keys[PLACES])
+            return int(content or 0), int(places or 0)
         except self.errors as error:
             self._failed(error)
             return None
 
 
 class _Generation:
-    value = 0
+    value = {CONTENT: 0, PLACES: 0}
 
 
 def generation() -> int:
-    return _Generation.value
+    """This process's content generation."""
+    return _Generation.value[CONTENT]
 
 
-def _bump() -> None:
-    _Generation.value += 1
+def places_generation() -> int:
+    return _Generation.value[PLACES]
+
+
+def _bump(kinds=(CONTENT, PLACES)) -> None:
+    for kind in kinds:
+        _Generation.value[kind] += 1
 
 
 def install(engine: Engine, shared: SharedVersion | None = None) -> None:
@@ -92,15 +149,18 @@ def install(engine: Engine, shared: SharedVersion | None = None) -> None:
         return
 
     def after_commit_shared(conn):
-        if _wrote(conn):
-            _bump()
-            conn.info["samskab_share"] = True
+        kinds = _wrote(conn)
+        if kinds:
+            _bump(kinds)
+            conn.info["samskab_share"] = kinds
 
     def after_checkin(_dbapi_conn, record):
         # The "commit" event comes before the COMMIT; the connection goes back to the pool after it, so
         # whoever sees the new version also sees the new rows.
-        if record is not None and record.info.pop("samskab_share", False):
-            shared.bump()
+        if record is not None:
+            kinds = record.info.pop("samskab_share", None)
+            if kinds:
+                shared.bump(kinds)
 
     event.listen(engine, "commit", after_commit_shared)
     event.listen(engine, "checkin", after_checkin)
@@ -109,31 +169,50 @@ def install(engine: Engine, shared: SharedVersion | None = None) -> None:
 def _after_execute(conn, _cursor, statement, _parameters, context, _executemany):
     compiled_write = context is not None and (context.isinsert or context.isupdate or context.isdelete)
     if compiled_write or statement.lstrip()[:6].upper() in _WRITES:
-        conn.info["samskab_wrote"] = True
-        _bump()
+        kind = kind_of_write(statement)
+        if kind is None:
+            return
+        conn.info.setdefault("samskab_wrote", set()).add(kind)
+        _bump((kind,))
 
 
-def _wrote(conn) -> bool:
-    """Take the connection's write mark. A lost (invalidated) connection cannot be asked (its info went
-    with it, and asking raises PendingRollbackError): count it as a write, so no cache keeps a page
-    from before whatever it did."""
+def _wrote(conn) -> frozenset:
+    """Take the connection's write marks (the kinds written). A lost (invalidated) connection cannot be
+    asked (its info went with it, and asking raises PendingRollbackError): count it as every kind of
+    write, so no cache keeps a page from before whatever it did."""
     if conn.invalidated:
-        return True
-    return conn.info.pop("samskab_wrote", False)
+        return frozenset((CONTENT, PLACES))
+    return frozenset(conn.info.pop("samskab_wrote", ()))
 
 
 def _after_commit(conn):
-    if _wrote(conn):
-        _bump()
+    kinds = _wrote(conn)
+    if kinds:
+        _bump(kinds)
 
 
 def _after_rollback(conn):
-    if _wrote(conn):
-        _bump()
+    kinds = _wrote(conn)
+    if kinds:
+        _bump(kinds)
+
+
+class Versions(NamedTuple):
+    """What an entry is valid for: the content part, and the places part (generation, shared version)."""
+    content: tuple
+    places: tuple
+
+
+def versions(shared: SharedVersion | None) -> Versions:
+    """Read the generations, then the shared versions (one Redis round trip)."""
+    content_gen, places_gen = generation(), places_generation()
+    read = shared.read() if shared is not None else None
+    content_ver, places_ver = read if read is not None else (None, None)
+    return Versions((content_gen, content_ver), (places_gen, places_ver))
 
 
 class TimedCache:
-    """A small LRU of values keyed by (key, generation, time bucket)."""
+    """A small LRU of values keyed by (key, versions, time bucket)."""
 
     def __init__(self, size: int = 512, shared: SharedVersion | None = None) -> None:
         self.size = size
@@ -141,18 +220,24 @@ class TimedCache:
         self.entries: OrderedDict[Hashable, Any] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get_or_make(self, key: Hashable, make: Callable[[], Any], *, now: datetime, seconds: float) -> Any:
+    def versions(self) -> Versions:
+        return versions(self.shared)
+
+    def get_or_make(self, key: Hashable, make: Callable[[], Any], *, now: datetime, seconds: float,
+                    places: bool = True, seen: Versions | None = None) -> Any:
+        """The value for `key`, made anew when a write it depends on happened (content always; places
+        unless `places` is False). `seen`: versions the caller read already (before reading the database)."""
         if seconds <= 0:
             return make()
-        gen = generation()
-        version = self.shared.read() if self.shared is not None else None
-        full_key = (key, gen, version, int(now.timestamp() // seconds))
+        seen = seen or self.versions()
+        full_key = (key, seen.content, seen.places if places else None, int(now.timestamp() // seconds))
         with self.lock:
             if full_key in self.entries:
                 self.entries.move_to_end(full_key)
                 return self.entries[full_key]
         value = make()
-        if generation() == gen:  # nothing was written meanwhile by this process
+        # Nothing it depends on was written meanwhile by this process.
+        if generation() == seen.content[0] and (not places or places_generation() == seen.places[0]):
             with self.lock:
                 self.entries[full_key] = value
                 while len(self.entries) > self.size:
@@ -167,6 +252,8 @@ class TimedCache:
 # Rendered into a page that is reused for every anonymous visitor, where each visitor's CSRF token goes
 # (letters and digits only, so autoescaping leaves it as it is; no page text contains it).
 CSRF_STAND_IN = "samskabCsrfStandIn7f3c9e21"
+# Where the reused list page takes its results.
+CONTENT_STAND_IN = "samskabContentStandIn4b8d0a57"
 
 
 def for_app(app, name: str) -> TimedCache:

@@ -287,3 +287,16 @@ def find_tasks(criteria: Criteria, *, now: datetime, page: int = 1, per_page: in
     rows = [Row(task=t, next_start=start, next_end=end, occurrences=n or 0, spots_left=max(int(s or 0), 0))
             for t, start, end, n, s, _total in found]
     return Page(rows=rows, total=total, page=page, per_page=per_page)
+
+
+def spots_left(criteria: Criteria, task_ids: list[int], *, now: datetime) -> dict[int, int]:
+    """The free spots of these tasks, as find_tasks counts them (the same coming occurrences), in one
+    statement: what a reused list page fills in afresh after sign-ups."""
+    if not task_ids:
+        return {}
+    rows = db.session.execute(
+        select(Task.id, func.sum(Occurrence.capacity - Occurrence.accepted_count))
+        .join(Occurrence, Occurrence.task_id == Task.id)
+        .where(Task.id.in_(task_ids), *_occurrence_filters(criteria, now)).group_by(Task.id))
+    return {task_id: max(int(spots or 0), 0) for task_id, spots in rows}
+

@@ -1,6 +1,8 @@
 """Public views."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -15,6 +17,7 @@ from portal.access import PUBLIC, access
 from portal.params import safe_next
 from portal.forms import BaseForm
 from portal.public import cache
+from portal.public import finding
 from portal.public.finding import find_tasks
 from portal.public.forms import TaskSearchForm
 from portal import suggestions
@@ -26,11 +29,16 @@ bp = Blueprint("public", __name__)
 @access(PUBLIC)
 def home():
     """The front page: what Samskab is and the ways in."""
-    counts = {
-        "tasks": db.session.scalar(select(func.count()).select_from(Task).where(Task.status == TaskStatus.OPEN)) or 0,
-        "institutions": db.session.scalar(select(func.count()).select_from(Institution)) or 0,
-        "ideas": db.session.scalar(select(func.count()).select_from(Idea).where(Idea.hidden.is_(False))) or 0,
-    }
+    def count() -> dict:
+        return {
+            "tasks": db.session.scalar(select(func.count()).select_from(Task).where(Task.status == TaskStatus.OPEN)) or 0,
+            "institutions": db.session.scalar(select(func.count()).select_from(Institution)) or 0,
+            "ideas": db.session.scalar(select(func.count()).select_from(Idea).where(Idea.hidden.is_(False))) or 0,
+        }
+
+    # The figures change with content only (a task published or closed, an idea hidden), not with sign-ups.
+    counts = cache.for_app(current_app, "front_counts").get_or_make(
+        "counts", count, now=utcnow(), seconds=current_app.config["TASK_LIST_CACHE_SECONDS"], places=False)
     return render_template("public/home.html", counts=counts, **_for_the_person())
 
 
@@ -86,33 +94,82 @@ def set_language():
 def tasks():
     """The public task list: free-text search, filters, sorting and pages."""
     now = utcnow()
+    # Which tasks a page shows, and in what order, depends on free places only when it is sorted or
+    # filtered by them; otherwise the page is reused across sign-ups, its free places filled in afresh.
+    by_places = request.args.get("sort") == "spots" or bool(request.args.get("spots_left"))
 
-    def content() -> Markup:
+    def content() -> _Listing:
         # Finding the tasks and rendering the form and the cards are nearly all of a list request's cost;
         # this part depends only on the query string and the language, so it is reused for a few seconds
         # (and never after this process changed anything: see portal/public/cache.py).
         form = TaskSearchForm(formdata=request.args)
         form.validate()
         page_no = request.args.get("side", 1, type=int) or 1
-        found = find_tasks(form.criteria(), now=now, page=page_no)
+        criteria = form.criteria()
+        found = find_tasks(criteria, now=now, page=page_no)
         args = request.args.to_dict(flat=False)
         args.pop("side", None)
         active_filters = any(v for k, vs in args.items() if k not in ("q", "sort") for v in vs)
         template = current_app.jinja_env.get_template("public/_task_list.html")
-        return Markup(template.render(form=form, found=found, args=args, active_filters=active_filters))
+        html = template.render(form=form, found=found, args=args, active_filters=active_filters,
+                               spots_later=not by_places, spots_stand_in=_Listing.stand_in)
+        return _Listing(html, criteria, {row.task.id: row.spots_left for row in found.rows}, seen.places,
+                        filled=by_places)
 
     seconds = current_app.config["TASK_LIST_CACHE_SECONDS"]
     key = (request.query_string, str(get_locale()))
-    html = cache.for_app(current_app, "task_list").get_or_make(key, content, now=now, seconds=seconds)
+    listing_cache = cache.for_app(current_app, "task_list")
+    seen = listing_cache.versions()
+    listing = listing_cache.get_or_make(key, content, now=now, seconds=seconds, places=by_places, seen=seen)
+    html = listing.html(seen.places, now)
     if current_user.is_authenticated or session.get("_flashes"):
         return render_template("public/tasks.html", content=html)
     # A visitor who is not logged in and has no message waiting sees the same page as every such visitor
     # of this address: the whole page is reused (the shell costs as much as the cached results), with the
-    # visitor's own CSRF token put in place of a stand-in.
-    page = cache.for_app(current_app, "task_list_page").get_or_make(
+    # results and the visitor's own CSRF token put in place of stand-ins.
+    shell = cache.for_app(current_app, "task_list_page").get_or_make(
         ("page", request.full_path, key[1]), lambda: render_template(
-            "public/tasks.html", content=html, csrf_token=lambda: cache.CSRF_STAND_IN), now=now, seconds=seconds)
-    return page.replace(cache.CSRF_STAND_IN, generate_csrf())
+            "public/tasks.html", content=Markup(cache.CONTENT_STAND_IN), csrf_token=lambda: cache.CSRF_STAND_IN),
+        now=now, seconds=seconds, places=False, seen=seen)
+    return shell.replace(cache.CONTENT_STAND_IN, html, 1).replace(cache.CSRF_STAND_IN, generate_csrf())
+
+
+class _Listing:
+    """A rendered task list whose free places are stand-ins, filled in with the figures of the places
+    version last seen; after a sign-up (a new places version) they are read again in one statement."""
+
+    SPOTS = re.compile(r"samskabSpots(\d+)x")
+
+    @staticmethod
+    def stand_in(task_id: int) -> str:
+        return f"samskabSpots{task_id}x"
+
+    def __init__(self, html: str, criteria, spots: dict[int, int], places, *, filled: bool = False) -> None:
+        self.template, self.criteria, self.spots = html, criteria, spots
+        self.filled = filled  # rendered with its figures (sorted or filtered by them): nothing to fill in
+        self.done = (places, Markup(html)) if filled else (places, self._fill(spots))
+
+    def html(self, places, now) -> Markup:
+        seen, html = self.done
+        if self.filled or seen == places:
+            return html
+        before = cache.places_generation()
+        spots = {**self.spots, **finding.spots_left(self.criteria, list(self.spots), now=now)}
+        html = self._fill(spots)
+        if cache.places_generation() == before:
+            self.done = (places, html)
+        return html
+
+    def _fill(self, spots: dict[int, int]) -> Markup:
+        badge = current_app.jinja_env.get_template("public/_task_macros.html").module.spots
+        shown: dict[int, str] = {}
+
+        def one(match) -> str:
+            n = spots.get(int(match.group(1)), 0)
+            if n not in shown:
+                shown[n] = str(badge(n))
+            return shown[n]
+        return Markup(self.SPOTS.sub(one, self.template))
 
 
 @bp.route("/opgaver/<int:task_id>")
@@ -143,21 +200,14 @@ def task(task_id: int):
 def _related_tasks(task: Task, now) -> list[suggestions.TaskSuggestion]:
     """The related-tasks block, its ranking reused for a short while (it reads every published task).
 
-    The cached part is only ids, scores and shared words; the tasks themselves are read fresh in one
-    statement, so a related task that was closed meanwhile drops out at once.
+    The cached part is only ids, scores and shared words, and it does not depend on free places (a
+    sign-up elsewhere does not make it anew); the tasks themselves are read fresh in one statement, so a
+    related task that was closed or filled meanwhile drops out at once.
     """
-    def ranked() -> list[tuple]:
-        return [(item.task.id, item.suggestion) for item in suggestions.related_tasks(task, now=now)]
-
     seconds = current_app.config["RELATED_TASKS_CACHE_SECONDS"]
-    chosen = cache.for_app(current_app, "related_tasks").get_or_make(task.id, ranked, now=now, seconds=seconds)
-    if not chosen:
-        return []
-    tasks = {t.id: t for t in db.session.scalars(
-        select(Task).where(Task.id.in_([task_id for task_id, _s in chosen]), Task.status == TaskStatus.OPEN)
-        .options(joinedload(Task.institution)))}
-    return [suggestions.TaskSuggestion(tasks[task_id], suggestion) for task_id, suggestion in chosen
-            if task_id in tasks]
+    ranked = cache.for_app(current_app, "related_tasks").get_or_make(
+        task.id, lambda: suggestions.related_ranking(task, now=now), now=now, seconds=seconds, places=False)
+    return suggestions.read_related(ranked, now=now)
 
 
 @bp.route("/hjaelp", methods=["GET", "POST"])

@@ -166,3 +166,123 @@ def test_the_whole_list_page_is_reused_for_visitors_who_are_not_logged_in(app, m
     task.title = "Lektiehjælp på skolen"
     db.session.commit()
     assert "Lektiehjælp på skolen" in app.test_client().get("/opgaver").get_data(as_text=True)
+
+
+# --- sign-ups do not make the pages anew (issue 13: the load's sign-ups made every list page anew) ---
+
+@pytest.mark.parametrize("statement, kind", [
+    ("UPDATE occurrence SET accepted_count=(occurrence.accepted_count + %(a)s::INTEGER) WHERE occurrence.id = 1",
+     "places"),
+    ("UPDATE occurrence SET accepted_count=? WHERE occurrence.id = ? RETURNING occurrence.id", "places"),
+    ("UPDATE occurrence SET accepted_count=?, capacity=? WHERE occurrence.id = ?", "content"),
+    ("UPDATE occurrence SET cancelled=? WHERE occurrence.id = ?", "content"),
+    ("INSERT INTO signup (occurrence_id, user_id) VALUES (?, ?)", "places"),
+    ("DELETE FROM signup WHERE signup.id = ?", "places"),
+    ("UPDATE task SET title=? WHERE task.id = ?", "content"),
+    ('UPDATE "user" SET name=? WHERE "user".id = ?', "content"),
+    ("INSERT INTO outbox_message (kind) VALUES (?)", None),
+    ("UPDATE flow_count SET count=(flow_count.count + ?) WHERE flow_count.day = ?", None),
+    ("WITH moved AS (SELECT 1) UPDATE task SET title = 'x'", "content"),  # not recognised: content
+])
+def test_writes_are_told_apart(statement, kind):
+    from portal.public import cache
+    assert cache.kind_of_write(statement) == kind
+
+
+def _spots_dd(page: str, title: str) -> str:
+    card = page.split(f">{title}</a>", 1)[1]
+    return card[card.index("<dd>", card.index("Ledige pladser") if "Ledige pladser" in card else 0):].split("</dd>")[1]
+
+
+def _about_the_page(statements: list[str]) -> list[str]:
+    return [s for s in statements if "FROM user_role" not in s and "FROM user " not in s.replace("\n", " ")]
+
+
+def test_after_a_sign_up_the_list_is_reused_with_its_free_places_read_again(client, make, login):
+    school = make.institution(name="Lyngby Skole")
+    task = make.task(school, title="Lektiehjælp", capacity=2)
+    make.task(school, title="Skolehaven", capacity=4)
+    person = make.user(Role.CITIZEN, name="Bente Borger")
+    db.session.commit()
+    login(person)
+    first = client.get("/opgaver").get_data(as_text=True)
+    assert "2 ledige pladser" in first and "4 ledige pladser" in first
+    assert client.post(f"/opgaver/{task.id}/tilmeld", data={"gang": str(task.occurrences[0].id)}).status_code == 302
+    with count_statements() as after:
+        page = client.get("/opgaver").get_data(as_text=True)
+    # Besides the person: the free places of the page's tasks, no more (the search, the form and the cards
+    # are reused).
+    after = _about_the_page(after)
+    assert len(after) == 1 and "sum(occurrence.capacity - occurrence.accepted_count)" in after[0], after
+    assert "1 ledig plads" in page and "4 ledige pladser" in page and "2 ledige pladser" not in page
+    with count_statements() as again:
+        assert "1 ledig plads" in client.get("/opgaver").get_data(as_text=True)
+    assert _about_the_page(again) == []  # the figures read after the sign-up are kept
+    # Full: the badge says so, and the waiting list is open.
+    db.session.execute(update(Occurrence).where(Occurrence.task_id == task.id).values(accepted_count=2))
+    db.session.commit()
+    assert "Fuldt – ventelisten er åben" in client.get("/opgaver").get_data(as_text=True)
+    # The visitor's page (reused whole) shows the same figures.
+    assert "Fuldt – ventelisten er åben" in client.application.test_client().get("/opgaver").get_data(as_text=True)
+
+
+def test_a_list_sorted_or_filtered_by_free_places_is_made_anew_after_a_sign_up(client, make):
+    school = make.institution(name="Lyngby Skole")
+    few = make.task(school, title="Lektiehjælp", capacity=3)
+    make.task(school, title="Skolehaven", capacity=2)
+    db.session.commit()
+    page = client.get("/opgaver?sort=spots").get_data(as_text=True)
+    assert page.index("Lektiehjælp") < page.index("Skolehaven")
+    assert "Lektiehjælp" in client.get("/opgaver?spots_left=y").get_data(as_text=True)
+    db.session.execute(update(Occurrence).where(Occurrence.task_id == few.id).values(accepted_count=3))
+    db.session.commit()
+    page = client.get("/opgaver?sort=spots").get_data(as_text=True)
+    assert page.index("Skolehaven") < page.index("Lektiehjælp")
+    assert "Lektiehjælp" not in client.get("/opgaver?spots_left=y").get_data(as_text=True)
+
+
+def test_quiet_writes_keep_the_pages(client, make):
+    from models import OutboxMessage
+    make.task(make.institution(), title="Lektiehjælp")
+    db.session.commit()
+    client.get("/opgaver")
+    db.session.add(OutboxMessage(dedup_key="k1", kind="signup_accepted", recipient="a@example.dk", subject="Hej",
+                                 body_text="Hej"))
+    db.session.commit()
+    with count_statements() as again:
+        client.get("/opgaver")
+    assert again == []
+
+
+def test_a_related_task_that_fills_up_drops_out_without_ranking_again(client, make):
+    inst = make.institution()
+    reading = make.task(inst, **READING)
+    other = make.task(inst, **dict(READING, title="Oplæsning på biblioteket"), capacity=1)
+    db.session.commit()
+    assert "Oplæsning på biblioteket" in client.get(f"/opgaver/{reading.id}").get_data(as_text=True)
+    url = f"/opgaver/{reading.id}"
+    db.session.execute(update(Occurrence).where(Occurrence.task_id == other.id).values(accepted_count=1))
+    db.session.commit()
+    with count_statements() as again:
+        page = client.get(url).get_data(as_text=True)
+    assert 'id="related-heading"' not in page
+    assert len(again) == 3, "\n".join(s[:200] for s in again)  # the task, its times, the related tasks: no ranking
+    # Free again: back at once.
+    db.session.execute(update(Occurrence).where(Occurrence.task_id == other.id).values(accepted_count=0))
+    db.session.commit()
+    assert "Oplæsning på biblioteket" in client.get(f"/opgaver/{reading.id}").get_data(as_text=True)
+
+
+def test_the_front_page_figures_follow_content_not_sign_ups(client, make):
+    school = make.institution(name="Lyngby Skole")
+    task = make.task(school, title="Lektiehjælp")
+    db.session.commit()
+    assert "<strong>1</strong> åben opgave" in client.get("/").get_data(as_text=True)
+    db.session.execute(update(Occurrence).where(Occurrence.task_id == task.id).values(accepted_count=1))
+    db.session.commit()
+    with count_statements() as again:
+        client.get("/")
+    assert again == []  # a sign-up's write: the figures are kept
+    make.task(school, title="Skolehaven")
+    db.session.commit()
+    assert "<strong>2</strong> åbne opgaver" in client.get("/").get_data(as_text=True)

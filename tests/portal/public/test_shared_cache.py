@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from models import db
+from tests.portal.public.test_tasks import count_statements
 from portal.public import cache
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -23,7 +24,13 @@ app = create_app({"SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": sys.argv[1], "SQ
                   "MAIL_SEND_IMMEDIATELY": False})
 with app.app_context():
     task = db.session.get(Task, int(sys.argv[4]))
-    task.title = sys.argv[5]
+    if sys.argv[5].startswith("taken:"):  # a sign-up's write: places, not content
+        from sqlalchemy import update
+        from models import Occurrence
+        db.session.execute(update(Occurrence).where(Occurrence.task_id == task.id)
+                           .values(accepted_count=int(sys.argv[5][6:])))
+    else:
+        task.title = sys.argv[5]
     db.session.commit()
 print("ok")
 """
@@ -59,6 +66,34 @@ def test_a_write_by_another_process_is_seen_at_once(make_app, make, redis_url, r
             server.delete(*keys)
 
 
+@pytest.mark.redis
+def test_a_sign_up_by_another_process_is_seen_at_once_and_the_list_kept(make_app, make, redis_url, redis_prefix):
+    import redis
+    app = make_app(RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=redis_prefix,
+                   TASK_LIST_CACHE_SECONDS=3600, RELATED_TASKS_CACHE_SECONDS=3600)
+    server = redis.Redis.from_url(redis_url)
+    try:
+        with app.app_context():
+            db.create_all()
+            task = make.task(make.institution(), title="Højtlæsning i biblioteket", capacity=3)
+            db.session.commit()
+            task_id = task.id
+            client = app.test_client()
+            assert "3 ledige pladser" in client.get("/opgaver").get_data(as_text=True)
+            content_before = server.get(f"{redis_prefix}:cache-version")
+            _other_process_renames(app, redis_url, redis_prefix, task_id, "taken:2")
+            with count_statements() as seen:
+                page = client.get("/opgaver").get_data(as_text=True)
+            assert "1 ledig plads" in page and "Højtlæsning i biblioteket" in page
+            assert len(seen) == 1 and "sum(occurrence.capacity" in seen[0]  # the figures only
+            assert server.get(f"{redis_prefix}:cache-version:places") is not None
+            assert server.get(f"{redis_prefix}:cache-version") == content_before  # no content was written
+    finally:
+        keys = server.keys(f"{redis_prefix}*")
+        if keys:
+            server.delete(*keys)
+
+
 def test_without_redis_the_pages_still_answer(make_app, make):
     app = make_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")  # nothing listens there
     with app.app_context():
@@ -66,7 +101,7 @@ def test_without_redis_the_pages_still_answer(make_app, make):
         make.task(make.institution(), title="Skolehaven")
         db.session.commit()
         shared = app.extensions["samskab_shared_version"]
-        assert isinstance(shared, cache.SharedVersion) and shared.read() is None
+        assert isinstance(shared, cache.SharedVersion) and shared.read() is None and cache.versions(shared).content[1] is None
         assert "Skolehaven" in app.test_client().get("/opgaver").get_data(as_text=True)
 
 
