@@ -6,6 +6,8 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app app
 PYTEST_ARGS ?=
+# The suite in two processes, one per core of the project machines (pytest-xdist); PYTEST_WORKERS=0 runs it in one.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test setup install install-dev translations db i18n clean load vendor-dkfds
 
@@ -17,7 +19,7 @@ run: install setup
 	trap 'kill 0' INT TERM EXIT; $(FLASK) scheduler & $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install-dev setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 setup: translations db
 
