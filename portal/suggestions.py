@@ -470,17 +470,26 @@ def volunteers_and_obstacle(task: Task, *, now: datetime | None = None) -> dict:
     return {"suggested_volunteers": found, "obstacle": None if found else obstacles.for_task(task, now=now)}
 
 
-def related_tasks(task: Task, *, now: datetime | None = None, k: int = RELATED_SHOWN) -> list[TaskSuggestion]:
-    """Other bookable tasks whose text is close to this one's (on the public task page)."""
+def related_tasks(task: Task, *, now: datetime | None = None, k: int = RELATED_SHOWN,
+                  ranked: list[tuple] | None = None) -> list[TaskSuggestion]:
+    """Other bookable tasks whose text is close to this one's (on the public task page). `ranked`: a
+    related_ranking made earlier (the task page reuses it for a short while)."""
     now = now or utcnow()
-    return read_related(related_ranking(task, now=now), now=now, k=k)
+    if ranked is None:
+        ranked = related_ranking(task, now=now, k=k + RELATED_SPARE)
+    found = read_related(ranked, now=now, k=k)
+    if len(found) < k and len(ranked) >= k + RELATED_SPARE:
+        # More of the closest tasks are full than the spares cover: rank among the free ones alone.
+        found = read_related(related_ranking(task, now=now, k=k, free_only=True), now=now, k=k)
+    return found
 
 
-def related_ranking(task: Task, *, now: datetime, k: int = RELATED_SHOWN + RELATED_SPARE) -> list[tuple]:
+def related_ranking(task: Task, *, now: datetime, k: int = RELATED_SHOWN + RELATED_SPARE,
+                    free_only: bool = False) -> list[tuple]:
     """(task id, suggestion) of the published tasks with a coming time closest to `task`, best first,
     full or not: the ranking depends on the tasks' text alone, so the task page may reuse it while
     sign-ups come and go (read_related drops the full ones when it reads them)."""
-    candidates = [i for i in bookable_task_ids(now, free_only=False) if i != task.id]
+    candidates = [i for i in bookable_task_ids(now, free_only=free_only) if i != task.id]
     if not candidates:
         return []
     matches = _strong(corpora()["tasks"].current().search(task.matching_text, k=k, allowed_ids=candidates))

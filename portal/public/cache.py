@@ -65,7 +65,9 @@ def kind_of_write(statement: str) -> str | None:
     columns = PLACES_COLUMNS.get(table)
     if columns and statement.lstrip()[:6].upper() == "UPDATE":
         assigned = _SET.search(statement)
-        names = set(_ASSIGNED.findall(assigned.group(1))) if assigned else set()
+        # (A subquery in the SET clause could hide its end: such a statement is content.)
+        clause = assigned.group(1) if assigned and "select" not in assigned.group(1).lower() else ""
+        names = set(_ASSIGNED.findall(clause))
         if names and {n.lower() for n in names} <= columns:
             return PLACES
     return CONTENT
@@ -152,7 +154,8 @@ def install(engine: Engine, shared: SharedVersion | None = None) -> None:
         kinds = _wrote(conn)
         if kinds:
             _bump(kinds)
-            conn.info["samskab_share"] = kinds
+            # A connection may commit twice before it goes back to the pool: share every kind it wrote.
+            conn.info["samskab_share"] = conn.info.get("samskab_share", frozenset()) | kinds
 
     def after_checkin(_dbapi_conn, record):
         # The "commit" event comes before the COMMIT; the connection goes back to the pool after it, so
@@ -252,8 +255,8 @@ class TimedCache:
 # Rendered into a page that is reused for every anonymous visitor, where each visitor's CSRF token goes
 # (letters and digits only, so autoescaping leaves it as it is; no page text contains it).
 CSRF_STAND_IN = "samskabCsrfStandIn7f3c9e21"
-# Where the reused list page takes its results.
-CONTENT_STAND_IN = "samskabContentStandIn4b8d0a57"
+# Where the reused list page takes its results: markup that no escaped text can contain (a raw "<").
+CONTENT_STAND_IN = "<!--samskab:content-->"
 
 
 def for_app(app, name: str) -> TimedCache:

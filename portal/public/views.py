@@ -131,18 +131,21 @@ def tasks():
         ("page", request.full_path, key[1]), lambda: render_template(
             "public/tasks.html", content=Markup(cache.CONTENT_STAND_IN), csrf_token=lambda: cache.CSRF_STAND_IN),
         now=now, seconds=seconds, places=False, seen=seen)
-    return shell.replace(cache.CONTENT_STAND_IN, html, 1).replace(cache.CSRF_STAND_IN, generate_csrf())
+    # (The token goes into the shell before the results do: a query that spells the token's stand-in
+    # stays as typed.)
+    return shell.replace(cache.CSRF_STAND_IN, generate_csrf()).replace(cache.CONTENT_STAND_IN, html, 1)
 
 
 class _Listing:
     """A rendered task list whose free places are stand-ins, filled in with the figures of the places
     version last seen; after a sign-up (a new places version) they are read again in one statement."""
 
-    SPOTS = re.compile(r"samskabSpots(\d+)x")
+    # Markup that no escaped text (a title, a name, the search words) can contain: it begins with a raw "<".
+    SPOTS = re.compile(r"<!--samskab:spots:(\d+)-->")
 
     @staticmethod
-    def stand_in(task_id: int) -> str:
-        return f"samskabSpots{task_id}x"
+    def stand_in(task_id: int) -> Markup:
+        return Markup(f"<!--samskab:spots:{int(task_id)}-->")
 
     def __init__(self, html: str, criteria, spots: dict[int, int], places, *, filled: bool = False) -> None:
         self.template, self.criteria, self.spots = html, criteria, spots
@@ -207,7 +210,7 @@ def _related_tasks(task: Task, now) -> list[suggestions.TaskSuggestion]:
     seconds = current_app.config["RELATED_TASKS_CACHE_SECONDS"]
     ranked = cache.for_app(current_app, "related_tasks").get_or_make(
         task.id, lambda: suggestions.related_ranking(task, now=now), now=now, seconds=seconds, places=False)
-    return suggestions.read_related(ranked, now=now)
+    return suggestions.related_tasks(task, now=now, ranked=ranked)
 
 
 @bp.route("/hjaelp", methods=["GET", "POST"])

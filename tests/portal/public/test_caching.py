@@ -16,6 +16,14 @@ READING = dict(title="Højtlæsning for børn", description="Læs højt af bille
                skills_wanted="Glad for bøger og børn", volunteers_do="Læser højt for små grupper.")
 
 
+@pytest.fixture(autouse=True)
+def _one_cache_window(monkeypatch):
+    """The pages of a test are all asked for at one moment: a cache window's end falling between two of
+    its requests (rare, likelier on a busy machine) would make an entry anew and fail a statement count."""
+    moment = utcnow()
+    monkeypatch.setattr(views, "utcnow", lambda: moment)
+
+
 def _without_csrf(html: str) -> str:
     return re.sub(r'name="csrf_token"([^>]*)value="[^"]*"', r'name="csrf_token"\1value=""', html)
 
@@ -176,6 +184,8 @@ def test_the_whole_list_page_is_reused_for_visitors_who_are_not_logged_in(app, m
     ("UPDATE occurrence SET accepted_count=? WHERE occurrence.id = ? RETURNING occurrence.id", "places"),
     ("UPDATE occurrence SET accepted_count=?, capacity=? WHERE occurrence.id = ?", "content"),
     ("UPDATE occurrence SET cancelled=? WHERE occurrence.id = ?", "content"),
+    ("UPDATE occurrence SET accepted_count=(SELECT count(*) FROM signup WHERE signup.occurrence_id = 1), "
+     "capacity=? WHERE occurrence.id = 1", "content"),  # a subquery could hide the end of the SET clause
     ("INSERT INTO signup (occurrence_id, user_id) VALUES (?, ?)", "places"),
     ("DELETE FROM signup WHERE signup.id = ?", "places"),
     ("UPDATE task SET title=? WHERE task.id = ?", "content"),
@@ -286,3 +296,34 @@ def test_the_front_page_figures_follow_content_not_sign_ups(client, make):
     make.task(school, title="Skolehaven")
     db.session.commit()
     assert "<strong>2</strong> åbne opgaver" in client.get("/").get_data(as_text=True)
+
+
+def test_typed_or_stored_text_cannot_forge_the_stand_ins(app, make):
+    from portal.public import cache
+    task = make.task(make.institution(name="Skole <!--samskab:spots:1-->"), title="Lektiehjælp", capacity=2)
+    db.session.commit()
+    forged = f"<!--samskab:spots:{task.id}--> {cache.CSRF_STAND_IN} {cache.CONTENT_STAND_IN}"
+    for client in (app.test_client(), app.test_client()):  # made, then reused
+        page = client.get("/opgaver", query_string={"q": forged}).get_data(as_text=True)
+        assert 'value="&lt;!--samskab:spots:' in page and cache.CSRF_STAND_IN in page
+        assert page.count("<!--samskab") == 0
+        listed = client.get("/opgaver").get_data(as_text=True)
+        assert "Skole &lt;!--samskab:spots:1--&gt;" in listed and listed.count("badge ok") == 1
+
+
+def test_related_tasks_fill_up_from_the_free_ones_when_the_spares_are_full(client, make):
+    from portal import suggestions
+    inst = make.institution()
+    reading = make.task(inst, **READING)
+    full = [make.task(inst, **dict(READING, title=f"Højtlæsning for børn {i}"), capacity=1)
+            for i in range(suggestions.RELATED_SHOWN + suggestions.RELATED_SPARE)]
+    free = make.task(inst, **dict(READING, title="Oplæsning i læsecaféen",
+                                  description="Læs historier højt for en gruppe børn."))
+    db.session.commit()
+    db.session.execute(update(Occurrence).where(Occurrence.task_id.in_([t.id for t in full])).values(accepted_count=1))
+    db.session.commit()
+    page = client.get(f"/opgaver/{reading.id}").get_data(as_text=True)
+    related = page.split('id="related-heading"')[-1]
+    assert "Oplæsning i læsecaféen" in related
+    assert not any(f"Højtlæsning for børn {i}<" in related for i in range(len(full)))
+    assert [s.task.id for s in suggestions.related_tasks(reading)] == [free.id]
