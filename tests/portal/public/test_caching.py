@@ -327,3 +327,40 @@ def test_related_tasks_fill_up_from_the_free_ones_when_the_spares_are_full(clien
     assert "Oplæsning i læsecaféen" in related
     assert not any(f"Højtlæsning for børn {i}<" in related for i in range(len(full)))
     assert [s.task.id for s in suggestions.related_tasks(reading)] == [free.id]
+
+
+@pytest.mark.parametrize("path, after, reused", [
+    ("citizen gives the place back", "3 ledige pladser", True),
+    ("coordinator signs a second person up (assisted)", "1 ledig plads", True),
+    ("coordinator gives the place back for them", "3 ledige pladser", True),
+    ("the person erases their account", "3 ledige pladser", False),  # erasure writes content too
+    ("staff raise the places", "3 ledige pladser", False),  # 4 places, 1 taken
+])
+def test_every_path_that_moves_places_shows_on_the_reused_list_at_once(client, make, path, after, reused):
+    from portal.privacy.erasure import withdraw_and_erase
+    from models.task_operations import _set_capacity, cancel_signup, sign_up
+    coordinator = make.user(Role.COORDINATOR, email="koordinator@example.dk")
+    task = make.task(make.institution(name="Lyngby Skole"), title="Lektiehjælp", capacity=3)
+    person, other = make.user(Role.CITIZEN, name="Bente Borger"), make.user(Role.CITIZEN, name="Ole Olsen")
+    db.session.commit()
+    signup = sign_up(task.occurrences[0], volunteer=person, actor=person, now=utcnow()).signup
+    db.session.commit()
+    assert "2 ledige pladser" in client.get("/opgaver").get_data(as_text=True)
+    if path == "citizen gives the place back":
+        cancel_signup(signup, actor=person, now=utcnow())
+    elif path.startswith("coordinator signs"):
+        sign_up(task.occurrences[0], volunteer=other, actor=coordinator, now=utcnow())
+    elif path.startswith("coordinator gives"):
+        cancel_signup(signup, actor=coordinator, now=utcnow(), reason="Ringede og meldte afbud")
+    elif path.startswith("the person erases"):
+        withdraw_and_erase(person, now=utcnow())  # as /mig/slet does
+    else:
+        _set_capacity(task, 4, now=utcnow())
+    db.session.commit()
+    with count_statements() as seen:
+        page = client.get("/opgaver").get_data(as_text=True)
+    assert after in page, re.findall(r"badge[^<]*</span>", page)
+    # A place given back or taken costs one statement for the figures; content makes the list anew (the
+    # search, with its window count).
+    searched = any("OVER ()" in statement for statement in seen)
+    assert searched is not reused and len(seen) == 1, seen
