@@ -123,7 +123,7 @@ def for_citizen(user: User, *, now: datetime) -> Obstacle:
     if not profile.matching_text.strip():
         return Obstacle(NO_TEXT, _("Your profile does not yet say what you are good at or interested in."),
                         _("Write a few words about it in your profile."), profile_url)
-    me = suggestions.volunteer_facts([user.id], now, require_consent=False)[user.id]
+    me = suggestions.volunteer_facts([user.id], now, require_consent=False, profiles=[profile])[user.id]
     candidates = list(db.session.scalars(
         select(Task.id).join(Occurrence, Occurrence.task_id == Task.id)
         .where(Task.status == TaskStatus.OPEN, Occurrence.cancelled.is_(False), Occurrence.starts_at > now)

@@ -275,16 +275,19 @@ def task_facts(ids: Iterable[int], now: datetime) -> dict[int, ranking.TaskFacts
 
 
 def volunteer_facts(user_ids: Iterable[int], now: datetime, *, task_id: int | None = None,
-                    require_consent: bool = True) -> dict[int, ranking.VolunteerFacts]:
+                    require_consent: bool = True,
+                    profiles: list[VolunteerProfile] | None = None) -> dict[int, ranking.VolunteerFacts]:
     """Facts of volunteers in a fixed number of queries (profiles with slots, away and screening;
-    upcoming commitments counted in one grouped query; sign-ups to `task_id` or to anything)."""
+    upcoming commitments counted in one grouped query; sign-ups to `task_id` or to anything).
+    `profiles`: these people's profiles, loaded already (one person's own page has theirs)."""
     user_ids = list(user_ids)
     if not user_ids:
         return {}
-    profiles = db.session.scalars(
-        select(VolunteerProfile).where(VolunteerProfile.user_id.in_(user_ids))
-        .options(selectinload(VolunteerProfile.availability), selectinload(VolunteerProfile.away),
-                 selectinload(VolunteerProfile.screening))).all()
+    if profiles is None:
+        profiles = db.session.scalars(
+            select(VolunteerProfile).where(VolunteerProfile.user_id.in_(user_ids))
+            .options(selectinload(VolunteerProfile.availability), selectinload(VolunteerProfile.away),
+                     selectinload(VolunteerProfile.screening))).all()
     upcoming = dict(db.session.execute(
         select(Signup.user_id, func.count(Signup.id)).join(Occurrence, Signup.occurrence_id == Occurrence.id)
         .where(Signup.user_id.in_(user_ids), Signup.status.in_(SignupStatus.HOLDING), Occurrence.starts_at > now)
@@ -347,7 +350,7 @@ def tasks_for(user: User, *, now: datetime | None = None, k: int = SHOWN) -> lis
     if (profile is None or not profile.offers_time or profile.review_status in ReviewStatus.BARRED
             or not profile.matching_text.strip()):
         return []
-    me = volunteer_facts([user.id], now, require_consent=False).get(user.id)
+    me = volunteer_facts([user.id], now, require_consent=False, profiles=[profile]).get(user.id)
     if me is None:
         return []
     # A task the citizen already takes part in is not suggested again, not even its other times.
