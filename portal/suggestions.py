@@ -60,13 +60,25 @@ class Corpus:
         self.seen: dict[Hashable, object] = {}
         self.loaded_file_mtime = 0.0
         self.loaded_shared_stamp: bytes | None = None
+        self.checked_at: tuple | None = None  # the change mark under which the stamps were last compared
         self.lock = threading.Lock()
 
     def current(self) -> TextIndex:
-        """The index, brought up to date with the database by cheap incremental changes."""
+        """The index, brought up to date with the database by cheap incremental changes.
+
+        The stamps (one row per published task, or per findable profile) are compared only when
+        something may have changed: a content write in any process (the caches' generation and shared
+        version, portal/public/cache.py), a new saved fit, or every STAMPS_SECONDS (what changes with
+        time alone, and a Redis that restarted empty). Without Redis they are compared on every call.
+        """
         with self.lock:
+            index_before = self.index
             self._load_saved()
+            mark = _change_mark()
+            if mark is not None and mark == self.checked_at and self.index is index_before is not None:
+                return self.index
             stamps = self._stamps()
+            self.checked_at = mark
             if self.index is None:
                 # First use in this process and no saved fit: build once (nothing to refit yet).
                 self.index, self.seen = TextIndex.build(self._texts(stamps)), stamps
@@ -165,6 +177,22 @@ class Corpus:
         if not isinstance(saved, dict) or saved.get("format") != FORMAT_VERSION:
             return  # written by other code: the next refit replaces it
         self.index, self.seen = saved["index"], saved["seen"]
+
+
+STAMPS_SECONDS = 10
+
+
+def _change_mark() -> tuple | None:
+    """What has to move before the indexes can be out of step with the database (None: cannot tell,
+    because the site has no Redis or it is away, so other processes' writes would go unseen)."""
+    from portal.public import cache
+    shared = current_app.extensions.get("samskab_shared_version")
+    if shared is None:
+        return None
+    seen = cache.versions(shared)
+    if seen.content[1] is None:
+        return None
+    return seen.content, int(utcnow().timestamp() // STAMPS_SECONDS)
 
 
 def _task_stamps() -> dict:

@@ -118,3 +118,34 @@ def test_a_session_whose_connection_was_lost_closes_cleanly(app, make):
     # Whatever the lost transaction did, no cache keeps a page from before it.
     assert cache.generation() > before
     assert db.session.get(Task, task.id).title == "Skolehaven"
+
+
+@pytest.mark.redis
+def test_the_matching_index_compares_its_stamps_only_after_a_write_anywhere(shared_app, make, redis_url,
+                                                                             redis_prefix):
+    from portal import suggestions
+    app, _server = shared_app
+    task = make.task(make.institution(), title="Højtlæsning i biblioteket", description="Læs højt for børnene.")
+    db.session.commit()
+    tasks = suggestions.corpora()["tasks"]
+    assert task.id in [m.id for m in tasks.current().search("højtlæsning", k=5)]
+    with count_statements() as again:
+        tasks.current()
+    assert again == []  # nothing written anywhere: the published tasks are not read again
+    # Another process (another worker or host) renames the task: the next call reads the stamps and
+    # brings the index up to date.
+    _other_process_renames(app, redis_url, redis_prefix, task.id, "Skak for begyndere")
+    with count_statements() as after:
+        found = [m.id for m in tasks.current().search("skak", k=5)]
+    assert task.id in found and after
+
+
+def test_without_redis_the_matching_index_compares_its_stamps_every_time(app, make):
+    from portal import suggestions
+    make.task(make.institution(), title="Højtlæsning i biblioteket")
+    db.session.commit()
+    tasks = suggestions.corpora()["tasks"]
+    tasks.current()
+    with count_statements() as again:
+        tasks.current()
+    assert len(again) == 1 and "updated_at" in again[0]
