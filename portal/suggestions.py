@@ -517,14 +517,15 @@ def related_tasks(task: Task, *, now: datetime | None = None, k: int = RELATED_S
 
 def related_ranking(task: Task, *, now: datetime, k: int = RELATED_SHOWN + RELATED_SPARE,
                     free_only: bool = False) -> list[tuple]:
-    """(task id, suggestion) of the published tasks with a coming time closest to `task`, best first,
+    """(task id, Match) of the published tasks with a coming time closest to `task`, best first,
     full or not: the ranking depends on the tasks' text alone, so the task page may reuse it while
     sign-ups come and go (read_related drops the full ones when it reads them)."""
     candidates = [i for i in bookable_task_ids(now, free_only=free_only) if i != task.id]
     if not candidates:
         return []
-    matches = _strong(corpora()["tasks"].current().search(task.matching_text, k=k, allowed_ids=candidates))
-    return [(m.id, ranking.Suggestion(m.id, m.score, m.score, m.explanation)) for m in matches]
+    # The matches explain themselves when asked: only the ones shown pay for their reasons.
+    return [(m.id, m) for m in _strong(corpora()["tasks"].current().search(task.matching_text, k=k,
+                                                                             allowed_ids=candidates))]
 
 
 def read_related(ranked: list[tuple], *, now: datetime, k: int = RELATED_SHOWN) -> list[TaskSuggestion]:
@@ -536,7 +537,8 @@ def read_related(ranked: list[tuple], *, now: datetime, k: int = RELATED_SHOWN) 
         select(Task).where(Task.id.in_([task_id for task_id, _s in ranked]), Task.status == TaskStatus.OPEN,
                            _has_a_free_time(now))
         .options(joinedload(Task.institution)))}
-    return [TaskSuggestion(tasks[task_id], suggestion) for task_id, suggestion in ranked if task_id in tasks][:k]
+    shown = [(task_id, match) for task_id, match in ranked if task_id in tasks][:k]
+    return [TaskSuggestion(tasks[m.id], ranking.Suggestion(m.id, m.score, m.score, m.explanation)) for _id, m in shown]
 
 
 def invited_ids(task: Task, users: dict[int, User]) -> set[int]:
