@@ -15,7 +15,10 @@ An entry is valid while these hold:
   under RATELIMIT_KEY_PREFIX, on the Redis of RATELIMIT_STORAGE_URI), so gunicorn workers on every
   host see each other's writes at their next page view;
 - its time bucket has not passed: what changes with time alone (a start that passed), and writes by
-  other processes while Redis is unreachable (or not configured), are seen after at most `seconds`.
+  other processes where Redis is not configured, are seen after at most `seconds`.
+
+While a configured Redis is unreachable nothing is reused: the pages are made afresh, so a write made
+meanwhile in another process is never hidden by an entry made before it.
 
 An entry says whether it depends on places. One that does not (the task list sorted by time, whose
 free places are filled in afresh when they changed; the related tasks' ranking, whose full tasks are
@@ -233,6 +236,11 @@ class TimedCache:
         if seconds <= 0:
             return make()
         seen = seen or self.versions()
+        if self.shared is not None and seen.content[1] is None:
+            # Redis is away: another process's write could not be told, so nothing is reused until it is
+            # back (slower for those seconds, never stale). Without Redis at all (one process, as in
+            # development) the time bucket bounds what other processes' writes could leave stale.
+            return make()
         full_key = (key, seen.content, seen.places if places else None, int(now.timestamp() // seconds))
         with self.lock:
             if full_key in self.entries:
