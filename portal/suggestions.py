@@ -15,6 +15,7 @@ import hashlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -61,6 +62,7 @@ class Corpus:
         self.loaded_file_mtime = 0.0
         self.loaded_shared_stamp: bytes | None = None
         self.checked_at: tuple | None = None  # the change mark under which the stamps were last compared
+        self.shared_checked = float("-inf")  # when Redis was last asked for a new fit (time.monotonic)
         self.lock = threading.Lock()
 
     def current(self) -> TextIndex:
@@ -144,6 +146,10 @@ class Corpus:
         shared = self._shared_key()
         if shared is None:
             return False
+        # A new fit (the refit job's) is looked for at most once a second, not on every call.
+        if time.monotonic() < self.shared_checked + SHARED_FIT_SECONDS:
+            return self.loaded_shared_stamp is not None
+        self.shared_checked = time.monotonic()
         try:
             stamp = shared[0].client.get(shared[1] + ":stamp")
             if stamp is None or stamp == self.loaded_shared_stamp:
@@ -180,6 +186,7 @@ class Corpus:
 
 
 STAMPS_SECONDS = 10
+SHARED_FIT_SECONDS = 1.0
 
 
 def _change_mark() -> tuple | None:

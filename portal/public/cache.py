@@ -38,6 +38,7 @@ from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from flask import g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -209,10 +210,22 @@ class Versions(NamedTuple):
     places: tuple
 
 
+_UNREAD = object()
+
+
 def versions(shared: SharedVersion | None) -> Versions:
-    """Read the generations, then the shared versions (one Redis round trip)."""
+    """Read the generations, then the shared versions: one Redis round trip per request, however many
+    caches the page asks (what other processes wrote after the request began is seen at the next one;
+    this process's own writes move its generations at once)."""
     content_gen, places_gen = generation(), places_generation()
-    read = shared.read() if shared is not None else None
+    read = None
+    if shared is not None:
+        if has_request_context():
+            read = g.get("_samskab_shared_versions", _UNREAD)
+            if read is _UNREAD:
+                read = g._samskab_shared_versions = shared.read()
+        else:
+            read = shared.read()
     content_ver, places_ver = read if read is not None else (None, None)
     return Versions((content_gen, content_ver), (places_gen, places_ver))
 

@@ -162,3 +162,21 @@ def test_without_redis_the_matching_index_compares_its_stamps_every_time(app, ma
     with count_statements() as again:
         tasks.current()
     assert len(again) == 1 and "updated_at" in again[0]
+
+
+@pytest.mark.redis
+def test_a_page_asks_redis_for_the_versions_once(shared_app, make, monkeypatch):
+    app, _server = shared_app
+    inst = make.institution()
+    task = make.task(inst, title="Højtlæsning for børn", description="Læs højt for børnene.")
+    make.task(inst, title="Oplæsning på biblioteket", description="Læs højt for børn på biblioteket.")
+    db.session.commit()
+    shared = app.extensions["samskab_shared_version"]
+    reads = []
+    real = shared.read
+    monkeypatch.setattr(shared, "read", lambda: reads.append(1) or real())
+    # The related tasks' cache, then (made anew) the matching index's change mark: one read between them.
+    page = app.test_client().get(f"/opgaver/{task.id}").get_data(as_text=True)
+    assert "Oplæsning på biblioteket" in page and len(reads) == 1
+    app.test_client().get(f"/opgaver/{task.id}")
+    assert len(reads) == 2  # the next request asks again
