@@ -254,7 +254,10 @@ class TimedCache:
             # back (slower for those seconds, never stale). Without Redis at all (one process, as in
             # development) the time bucket bounds what other processes' writes could leave stale.
             return make()
-        full_key = (key, seen.content, seen.places if places else None, int(now.timestamp() // seconds))
+        # Each key's window starts at its own moment (its hash, which differs between processes too), so
+        # the entries of every worker do not all run out in the same second and get made at once.
+        offset = (hash(key) % 1024) / 1024 * seconds
+        full_key = (key, seen.content, seen.places if places else None, int((now.timestamp() + offset) // seconds))
         with self.lock:
             if full_key in self.entries:
                 self.entries.move_to_end(full_key)

@@ -364,3 +364,34 @@ def test_every_path_that_moves_places_shows_on_the_reused_list_at_once(client, m
     # search, with its window count).
     searched = any("OVER ()" in statement for statement in seen)
     assert searched is not reused and len(seen) == 1, seen
+
+
+def test_the_entries_of_a_cache_do_not_all_run_out_at_once():
+    """Found by `make load`: windows aligned on the clock made every worker remake every list in the same
+    second. Each key's window starts at its own moment; none lasts longer than `seconds`."""
+    from datetime import datetime, timezone
+
+    from portal.public import cache
+    timed = cache.TimedCache()
+    made = []
+    start = datetime(2026, 12, 7, 12, 0, 0, tzinfo=timezone.utc)
+
+    def at(moment, key):
+        return timed.get_or_make(key, lambda: made.append(key) or key, now=moment, seconds=10)
+
+    keys = [f"/opgaver?side={n}" for n in range(40)]
+    for key in keys:
+        at(start, key)
+    made.clear()
+    for key in keys:
+        at(start + timedelta(seconds=5), key)
+    assert 0 < len(made) < len(keys)  # some windows ended within 5 s, not all
+    remade_by_5 = set(made)
+    made.clear()
+    for key in keys:
+        at(start + timedelta(seconds=10.001), key)
+    assert set(keys) - remade_by_5 <= set(made)  # no entry outlives its 10 s
+    made.clear()
+    for key in keys:
+        at(start + timedelta(seconds=20.002), key)
+    assert sorted(made) == sorted(keys)
