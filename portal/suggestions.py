@@ -276,21 +276,20 @@ def refit_job(now: datetime) -> list:
 
 # --- facts for the filters -----------------------------------------------------------------------
 
+def _coming_time(now: datetime, *, free_only: bool = True) -> list:
+    """SQL conditions on an occurrence: in the future, not cancelled, and (with `free_only`) a free spot."""
+    conditions = [Occurrence.cancelled.is_(False), Occurrence.starts_at > now]
+    if free_only:
+        conditions.append(Occurrence.accepted_count < Occurrence.capacity)
+    return conditions
+
+
 def bookable_task_ids(now: datetime, *, free_only: bool = True) -> list[int]:
     """Cheap SQL pre-filter: published tasks with a future, uncancelled occurrence with a free spot
     (with `free_only` False: with a future, uncancelled occurrence, full or not)."""
-    conditions = [Task.status == TaskStatus.OPEN, Occurrence.cancelled.is_(False), Occurrence.starts_at > now]
-    if free_only:
-        conditions.append(Occurrence.accepted_count < Occurrence.capacity)
     return list(db.session.scalars(
-        select(Task.id).join(Occurrence, Occurrence.task_id == Task.id).where(*conditions).distinct()))
-
-
-def _has_a_free_time(now: datetime):
-    """SQL: the task has a future, uncancelled occurrence with a free spot (as bookable_task_ids)."""
-    return (select(Occurrence.id).where(Occurrence.task_id == Task.id, Occurrence.cancelled.is_(False),
-                                        Occurrence.starts_at > now, Occurrence.accepted_count < Occurrence.capacity)
-            .exists())
+        select(Task.id).join(Occurrence, Occurrence.task_id == Task.id)
+        .where(Task.status == TaskStatus.OPEN, *_coming_time(now, free_only=free_only)).distinct()))
 
 
 def task_facts(ids: Iterable[int], now: datetime) -> dict[int, ranking.TaskFacts]:
@@ -540,12 +539,13 @@ def read_related(ranked: list[tuple], *, now: datetime, k: int = RELATED_SHOWN) 
     in one statement (a task closed or filled meanwhile drops out at once)."""
     if not ranked:
         return []
+    free_time = select(Occurrence.id).where(Occurrence.task_id == Task.id, *_coming_time(now)).exists()
     tasks = {t.id: t for t in db.session.scalars(
-        select(Task).where(Task.id.in_([task_id for task_id, _s in ranked]), Task.status == TaskStatus.OPEN,
-                           _has_a_free_time(now))
+        select(Task).where(Task.id.in_([task_id for task_id, _m in ranked]), Task.status == TaskStatus.OPEN,
+                           free_time)
         .options(joinedload(Task.institution)))}
-    shown = [(task_id, match) for task_id, match in ranked if task_id in tasks][:k]
-    return [TaskSuggestion(tasks[m.id], ranking.Suggestion(m.id, m.score, m.score, m.explanation)) for _id, m in shown]
+    shown = [match for task_id, match in ranked if task_id in tasks][:k]
+    return [TaskSuggestion(tasks[m.id], ranking.Suggestion(m.id, m.score, m.score, m.explanation)) for m in shown]
 
 
 def invited_ids(task: Task, users: dict[int, User]) -> set[int]:

@@ -105,13 +105,10 @@ class SharedVersion:
         if not self._usable() or not kinds:
             return
         try:
-            if len(kinds) == 1:
-                self.client.incr(self.keys[next(iter(kinds))])
-            else:
-                pipe = self.client.pipeline(transaction=False)
-                for kind in sorted(kinds):
-                    pipe.incr(self.keys[kind])
-                pipe.execute()
+            pipe = self.client.pipeline(transaction=False)  # one round trip for one kind or both
+            for kind in sorted(kinds):
+                pipe.incr(self.keys[kind])
+            pipe.execute()
         except self.errors as error:
             self._failed(error)
 

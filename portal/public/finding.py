@@ -234,7 +234,7 @@ def find_tasks(criteria: Criteria, *, now: datetime, page: int = 1, per_page: in
     # One grouped pass over the published tasks and their upcoming occurrences gives the figures; the
     # institution is joined only when a filter looks at it.
     next_start = func.min(Occurrence.starts_at)
-    spots = func.sum(Occurrence.capacity - Occurrence.accepted_count)
+    spots = _free_spots()
     matching = (select(Task.id, next_start.label("next_start"), func.count(Occurrence.id).label("occurrences"),
                        spots.label("spots_left"))
                 .join(Occurrence, Occurrence.task_id == Task.id))
@@ -289,14 +289,18 @@ def find_tasks(criteria: Criteria, *, now: datetime, page: int = 1, per_page: in
     return Page(rows=rows, total=total, page=page, per_page=per_page)
 
 
+def _free_spots():
+    """SQL: a task's free spots over its occurrences in the query (grouped by task)."""
+    return func.sum(Occurrence.capacity - Occurrence.accepted_count)
+
+
 def spots_left(criteria: Criteria, task_ids: list[int], *, now: datetime) -> dict[int, int]:
     """The free spots of these tasks, as find_tasks counts them (the same coming occurrences), in one
     statement: what a reused list page fills in afresh after sign-ups."""
     if not task_ids:
         return {}
     rows = db.session.execute(
-        select(Task.id, func.sum(Occurrence.capacity - Occurrence.accepted_count))
+        select(Task.id, _free_spots())
         .join(Occurrence, Occurrence.task_id == Task.id)
         .where(Task.id.in_(task_ids), *_occurrence_filters(criteria, now)).group_by(Task.id))
     return {task_id: max(int(spots or 0), 0) for task_id, spots in rows}
-

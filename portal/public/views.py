@@ -203,9 +203,9 @@ def task(task_id: int):
 def _related_tasks(task: Task, now) -> list[suggestions.TaskSuggestion]:
     """The related-tasks block, its ranking reused for a short while (it reads every published task).
 
-    The cached part is only ids, scores and shared words, and it does not depend on free places (a
-    sign-up elsewhere does not make it anew); the tasks themselves are read fresh in one statement, so a
-    related task that was closed or filled meanwhile drops out at once.
+    The cached part is only the ranking (ids and matches, which explain themselves when shown), and it
+    does not depend on free places (a sign-up elsewhere does not make it anew); the tasks themselves are
+    read fresh in one statement, so a related task that was closed or filled meanwhile drops out at once.
     """
     seconds = current_app.config["RELATED_TASKS_CACHE_SECONDS"]
     ranked = cache.for_app(current_app, "related_tasks").get_or_make(
