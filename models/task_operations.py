@@ -32,6 +32,7 @@ from models.consent import HOW_SIGN_UP
 from models.notices import Notice, tell
 from models.organisations import InstitutionMember
 from models.people import CertificateStatus, ReviewStatus, Role, User, VolunteerProfile
+from models.teams import TeamMember, TeamSignup, team_confirmed_count
 from models.tasks import (BREADTH_FLAGS, Occurrence, Recurrence, Signup, SignupStatus, Task, TaskKind, TaskStatus,
                           before_deadline, can_cancel, missing_for, missing_frame, overlapping,
                           waitlist_positions)
@@ -72,10 +73,14 @@ def is_declined(volunteer) -> bool:
 
 # --- places: taken with a lock and a conditional update ---------------------------------------------
 
-def _lock(occurrence: Occurrence) -> Occurrence:
-    """Row lock on the occurrence (PostgreSQL): sign-ups on one occurrence queue up behind each other."""
+def lock_places(occurrence: Occurrence) -> Occurrence:
+    """Row lock on the occurrence (PostgreSQL): sign-ups on one occurrence queue up behind each other,
+    and every change of its places (accepted_count, the places teams hold) happens under it."""
     return db.session.execute(select(Occurrence).where(Occurrence.id == occurrence.id).with_for_update()
                               .execution_options(populate_existing=True)).scalar_one()
+
+
+_lock = lock_places
 
 
 def _take_spot(occurrence: Occurrence) -> bool:
@@ -93,6 +98,145 @@ def _free_spot(occurrence: Occurrence) -> None:
         update(Occurrence).where(Occurrence.id == occurrence.id, Occurrence.accepted_count > 0)
         .values(accepted_count=Occurrence.accepted_count - 1).execution_options(synchronize_session=False))
     db.session.expire(occurrence, ["accepted_count"])
+
+
+# --- places held for a volunteer team (models/team_operations.sign_up_team) --------------------------
+# A team's places not yet confirmed by a member are counted in the occurrence's accepted_count, so
+# nobody outside the team takes them; every change of them happens under the occurrence's row lock.
+
+def _use_team_place(occurrence: Occurrence, volunteer) -> bool:
+    """Take one of the places a team of the volunteer holds on the (locked) occurrence, if one is held."""
+    row_id = db.session.scalar(
+        select(TeamSignup.id).join(TeamMember, TeamMember.team_id == TeamSignup.team_id)
+        .where(TeamSignup.occurrence_id == occurrence.id, TeamSignup.held > 0, TeamMember.user_id == volunteer.id)
+        .order_by(TeamSignup.id).limit(1))
+    if row_id is None:
+        return False
+    return db.session.execute(
+        update(TeamSignup).where(TeamSignup.id == row_id, TeamSignup.held > 0)
+        .values(held=TeamSignup.held - 1).execution_options(synchronize_session="fetch")).rowcount == 1
+
+
+def _return_to_team(signup: Signup, now: datetime) -> bool:
+    """A team member's place given back before the deadline goes back to their team's held places when
+    the team has fewer confirmed and held places than it asked for (instead of to the waiting list)."""
+    occurrence = signup.occurrence
+    if occurrence.cancelled or not before_deadline(occurrence, now):
+        return False
+    rows = db.session.scalars(
+        select(TeamSignup).join(TeamMember, TeamMember.team_id == TeamSignup.team_id)
+        .where(TeamSignup.occurrence_id == occurrence.id, TeamMember.user_id == signup.user_id)
+        .order_by(TeamSignup.id)).all()
+    if not rows:
+        return False
+    lock_places(occurrence)
+    for row in rows:
+        db.session.refresh(row, ["held", "places"])  # as they are after the lock
+        if team_confirmed_count(row.team_id, occurrence.id) + row.held < row.places:
+            row.held += 1
+            db.session.flush()
+            return True
+    return False
+
+
+def hold_for_team(occurrence: Occurrence, team_id: int, existing: TeamSignup | None, *, places: int) -> int:
+    """Hold `places` places on the occurrence for a team (`existing`: its sign-up for the time, if any);
+    returns the number now held, for the caller to store.
+
+    Everything is read after the occurrence's row lock: places the team's members hold count as the
+    team's own; the rest are taken from the free places at once (a conditional update, so two teams
+    never share a place), or given back when the team asks for fewer (the caller moves the waiting list
+    up). Raises DomainError "places_below_confirmed" (with `confirmed`) or "places_not_free" (with
+    `free`: the most the team can have).
+    """
+    occurrence = lock_places(occurrence)
+    held = 0
+    if existing is not None:
+        db.session.refresh(existing, ["held"])
+        held = existing.held
+    confirmed = team_confirmed_count(team_id, occurrence.id)
+    if existing is not None and places < confirmed:
+        raise DomainError("places_below_confirmed", confirmed=confirmed)
+    target = max(places - confirmed, 0)
+    delta = target - held
+    if delta > 0:
+        taken = db.session.execute(
+            update(Occurrence).where(Occurrence.id == occurrence.id,
+                                     Occurrence.accepted_count + delta <= Occurrence.capacity)
+            .values(accepted_count=Occurrence.accepted_count + delta).execution_options(synchronize_session=False)
+        ).rowcount == 1
+        db.session.expire(occurrence, ["accepted_count"])
+        if not taken:
+            free = max(occurrence.capacity - occurrence.accepted_count, 0) + held + confirmed
+            raise DomainError("places_not_free", free=free)
+    elif delta < 0:
+        _give_back(occurrence, -delta)
+    return target
+
+
+def _give_back(occurrence: Occurrence, count: int) -> None:
+    db.session.execute(
+        update(Occurrence).where(Occurrence.id == occurrence.id)
+        .values(accepted_count=Occurrence.accepted_count - count).execution_options(synchronize_session=False))
+    db.session.expire(occurrence, ["accepted_count"])
+
+
+def release_team_holds(occurrence: Occurrence) -> None:
+    """A cancelled time holds nothing for teams any more (their places leave accepted_count)."""
+    for row in db.session.scalars(select(TeamSignup).where(TeamSignup.occurrence_id == occurrence.id,
+                                                           TeamSignup.held > 0)):
+        _give_back(occurrence, row.held)
+        row.held = 0
+    db.session.flush()
+
+
+def trim_team_holds(team_id: int, *, now: datetime) -> None:
+    """After a member got a place without using one the team holds (they held it before joining), the
+    team holds only what it still needs: places - confirmed; the rest goes to the waiting list."""
+    _trim_holds(db.session.scalars(select(TeamSignup).where(TeamSignup.team_id == team_id, TeamSignup.held > 0)).all(),
+                now=now)
+
+
+def _holds_for_member(occurrence: Occurrence, user_id: int) -> list[TeamSignup]:
+    return list(db.session.scalars(
+        select(TeamSignup).join(TeamMember, TeamMember.team_id == TeamSignup.team_id)
+        .where(TeamSignup.occurrence_id == occurrence.id, TeamSignup.held > 0, TeamMember.user_id == user_id)))
+
+
+def _trim_holds(rows: list[TeamSignup], *, now: datetime) -> None:
+    for row in rows:
+        occurrence = lock_places(row.occurrence)
+        db.session.refresh(row, ["held", "places"])
+        surplus = row.held - max(row.places - team_confirmed_count(row.team_id, occurrence.id), 0)
+        if surplus > 0:
+            row.held -= surplus
+            _give_back(occurrence, surplus)
+            db.session.flush()
+            promote_all(occurrence, now=now)
+
+
+def promote_all(occurrence: Occurrence, *, now: datetime) -> list[Signup]:
+    """Fill every free place of the occurrence from its waiting list, in order; returns those moved up."""
+    promoted = []
+    while (moved := promote_waitlist(occurrence, now=now)) is not None:
+        promoted.append(moved)
+    return promoted
+
+
+def take_team_place_from_waitlist(signup: Signup, *, now: datetime) -> bool:
+    """A team member on the waiting list takes a place their team holds (moved up, and told)."""
+    occurrence = lock_places(signup.occurrence)
+    if occurrence.cancelled or not occurrence.task.takes_signups:
+        raise DomainError("occurrence_cancelled" if occurrence.cancelled else "task_not_open")
+    if not before_deadline(occurrence, now):
+        raise DomainError("occurrence_past")
+    _check_volunteer(signup.user)
+    if signup.status != SignupStatus.WAITLISTED or not _use_team_place(occurrence, signup.user):
+        return False
+    _hold(signup, now)
+    db.session.flush()
+    tell(Notice.WAITLIST_PROMOTED, signup=signup)
+    return True
 
 
 def _hold(signup: Signup, now: datetime) -> None:
@@ -139,7 +283,7 @@ def _place(occurrence: Occurrence, volunteer, *, now: datetime, note: str, assis
     overlaps = []
     if occurrence.task.kind == TaskKind.FIXED:
         overlaps = overlapping(volunteer.id, {0: (occurrence.starts_at, occurrence.ends_at)}).get(0, [])
-    taken = _take_spot(occurrence)
+    taken = _use_team_place(occurrence, volunteer) or _take_spot(occurrence)
     signup = Signup(occurrence=occurrence, user=volunteer, status=SignupStatus.WAITLISTED, holds_spot=False,
                     note=(note or "").strip(), created_at=now, updated_at=now,
                     assisted_by_id=assisted_by.id if assisted_by is not None else None)
@@ -249,6 +393,7 @@ def promote_waitlist(occurrence: Occurrence, *, now: datetime) -> Signup | None:
     _hold(first, now)
     db.session.flush()
     tell(Notice.WAITLIST_PROMOTED, signup=first)
+    _trim_holds(_holds_for_member(occurrence, first.user_id), now=now)  # a member's team need not hold it too
     return first
 
 
@@ -260,7 +405,7 @@ def _release(signup: Signup, status: str, now: datetime) -> Signup | None:
     signup.pending_since = None
     signup.updated_at = now
     db.session.flush()
-    if not held:
+    if not held or _return_to_team(signup, now):
         return None
     _free_spot(signup.occurrence)
     return promote_waitlist(signup.occurrence, now=now)
@@ -584,11 +729,7 @@ def _set_capacity(task: Task, capacity: int, *, now: datetime) -> list[Signup]:
     for occurrence in task.occurrences:
         occurrence.capacity = capacity
     db.session.flush()
-    promoted = []
-    for occurrence in task.occurrences:
-        while (moved := promote_waitlist(occurrence, now=now)) is not None:
-            promoted.append(moved)
-    return promoted
+    return [moved for occurrence in task.occurrences for moved in promote_all(occurrence, now=now)]
 
 
 def publish_task(task: Task, *, actor, now: datetime) -> Task:
@@ -650,6 +791,9 @@ def cancel_task(task: Task, *, actor, now: datetime, reason: str) -> list[Signup
         if before_deadline(occurrence, now):
             occurrence.cancelled = True
     db.session.flush()
+    for occurrence in task.occurrences:
+        if occurrence.cancelled:
+            release_team_holds(occurrence)
     tell(Notice.TASK_CANCELLED, task=task, signups=affected)
     audit(None, actor=actor, action=AuditAction.TASK_CANCELLED, now=now, detail=f"task:{task.id} {task.title}")
     return affected

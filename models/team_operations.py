@@ -7,15 +7,18 @@ Rules held here:
   meetings in the shared calendar, team sign-ups; the staff of the institution may do the same;
 - joining needs the consent to share one's name and phone with that team's members, and joining twice
   changes nothing; a declined profile cannot join;
-- a team sign-up reserves places on a time of a task of the team's institution; each member confirms
-  their own place, which is an ordinary sign-up (models/task_operations.sign_up: same screening, same
-  places), and no more members confirm than the places asked for.
+- a team sign-up holds places on a time of a task of the team's institution: they are taken from the
+  free places at once, so nobody outside the team takes them (models/task_operations.hold_for_team);
+  each member confirms their own place, which is an ordinary sign-up (models/task_operations.sign_up:
+  same screening) using one of the held places, and no more members confirm than the places asked
+  for; a member's place given back goes back to the team, and places the team no longer asks for go
+  to the waiting list.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from models.audit import AuditAction, record as audit
 from models.base import DomainError, db
@@ -23,9 +26,11 @@ from models.calendar import Event
 from models.notices import Notice, tell
 from models.organisations import Institution, is_member
 from models.people import Role
-from models.task_operations import is_declined, sign_up
+from models.task_operations import (SignupResult, hold_for_team, is_declined, lock_places, promote_all, sign_up,
+                                    take_team_place_from_waitlist, trim_team_holds)
 from models.tasks import Occurrence, Signup, SignupStatus, Task, TaskStatus, before_deadline
-from models.teams import ShiftAnswer, Team, TeamMember, TeamMessage, TeamShift, TeamShiftAnswer, TeamSignup, membership
+from models.teams import (ShiftAnswer, Team, TeamMember, TeamMessage, TeamShift, TeamShiftAnswer, TeamSignup, membership,
+                          team_confirmed_count, team_confirmed_query)
 
 NAME_MAX = 120
 
@@ -97,6 +102,7 @@ def _add_member(team: Team, person, *, now: datetime) -> TeamMember:
     db.session.add(member)
     audit(person, actor=person, action=AuditAction.TEAM_JOINED, now=now, detail=team.name)
     db.session.flush()
+    trim_team_holds(team.id, now=now)  # a place the newcomer already holds is one the team need not hold
     return member
 
 
@@ -225,9 +231,11 @@ def hold_team_meeting(team: Team, *, actor, now: datetime, starts_at: datetime, 
 def sign_up_team(team: Team, occurrence: Occurrence, *, actor, now: datetime, places: int) -> TeamSignup:
     """The tovholder signs the team up for a time with a number of places (again: changes the number).
 
+    The places are held at once (taken from the time's free places; see task_operations.hold_for_team):
+    nobody outside the team can take them. Asking for fewer gives the rest to the waiting list.
     Raises "not_allowed", "task_of_other_institution", "task_not_open", "too_late", "places_invalid",
-    "places_not_free" (more places than the time has free: the team would be promised places others take;
-    places its members already confirmed count as the team's own).
+    "places_below_confirmed" (fewer places than members have confirmed), "places_not_free" (more places
+    than the time has free; places its members already hold count as the team's own).
     """
     _require_lead(actor, team)
     task = occurrence.task
@@ -242,36 +250,27 @@ def sign_up_team(team: Team, occurrence: Occurrence, *, actor, now: datetime, pl
         raise DomainError("places_invalid", members=members)
     existing = db.session.scalar(select(TeamSignup).where(TeamSignup.team_id == team.id,
                                                           TeamSignup.occurrence_id == occurrence.id))
-    held = confirmed_count(existing) if existing is not None else 0
-    free = max(occurrence.capacity - occurrence.accepted_count, 0) + held
-    if places > free:
-        raise DomainError("places_not_free", free=free)
+    held = hold_for_team(occurrence, team.id, existing, places=places)
     if existing is not None:
-        if places < confirmed_count(existing):
-            raise DomainError("places_invalid", members=members)
-        existing.places = places
+        lowered = held < existing.held
+        existing.places, existing.held = places, held
         db.session.flush()
+        if lowered:
+            promote_all(occurrence, now=now)
         return existing
-    row = TeamSignup(team_id=team.id, occurrence_id=occurrence.id, places=places, created_by_id=actor.id,
+    row = TeamSignup(team_id=team.id, occurrence_id=occurrence.id, places=places, held=held, created_by_id=actor.id,
                      created_at=now)
     db.session.add(row)
     db.session.flush()
     return row
 
 
-def _team_signups_of_members(team_signup: TeamSignup):
-    return (select(Signup).join(TeamMember, TeamMember.user_id == Signup.user_id)
-            .where(TeamMember.team_id == team_signup.team_id, Signup.occurrence_id == team_signup.occurrence_id,
-                   Signup.status.in_(SignupStatus.ACTIVE)))
-
-
 def confirmed_count(team_signup: TeamSignup) -> int:
-    query = _team_signups_of_members(team_signup)
-    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    return team_confirmed_count(team_signup.team_id, team_signup.occurrence_id)
 
 
 def confirmed_signups(team_signup: TeamSignup) -> list[Signup]:
-    return list(db.session.scalars(_team_signups_of_members(team_signup)))
+    return list(db.session.scalars(team_confirmed_query(team_signup.team_id, team_signup.occurrence_id)))
 
 
 def confirm_team_place(team_signup: TeamSignup, *, person, now: datetime):
@@ -281,7 +280,15 @@ def confirm_team_place(team_signup: TeamSignup, *, person, now: datetime):
     """
     if membership(team_signup.team_id, person) is None:
         raise DomainError("not_a_member")
+    lock_places(team_signup.occurrence)  # two members confirming at once never exceed the places
     if confirmed_count(team_signup) >= team_signup.places:
         raise DomainError("team_places_taken")
+    waiting = db.session.scalar(select(Signup).where(Signup.occurrence_id == team_signup.occurrence_id,
+                                                     Signup.user_id == person.id,
+                                                     Signup.status == SignupStatus.WAITLISTED))
+    if waiting is not None:  # on the waiting list from before: moved up into a place the team holds
+        if not take_team_place_from_waitlist(waiting, now=now):
+            raise DomainError("team_places_taken")
+        return SignupResult(waiting, waiting.status)
     return sign_up(team_signup.occurrence, volunteer=person, actor=person, now=now,
                    note=team_signup.team.name)

@@ -14,6 +14,7 @@ from sqlalchemy import (CheckConstraint, ForeignKey, Integer, String, Text, Uniq
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import UTCDateTime, db, matching_text, one_of, utcnow
+from models.tasks import Signup, SignupStatus
 
 
 class ShiftAnswer:
@@ -133,13 +134,19 @@ class TeamSignup(db.Model):
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
     occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrence.id", ondelete="CASCADE"), index=True)
     places: Mapped[int] = mapped_column(Integer)
+    # Places taken from the time's free places and kept for members who have not confirmed yet: they are
+    # counted in the occurrence's accepted_count, so nobody outside the team can take them. A member's
+    # sign-up for the time uses one (held - 1); a member's place given back returns here (held + 1).
+    # Always places - confirmed members or less (less when a member with a place left the team).
+    held: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     team: Mapped[Team] = relationship()
     occurrence = relationship("Occurrence")
 
-    __table_args__ = (UniqueConstraint("team_id", "occurrence_id"), CheckConstraint("places >= 1", name="places_positive"))
+    __table_args__ = (UniqueConstraint("team_id", "occurrence_id"), CheckConstraint("places >= 1", name="places_positive"),
+                      CheckConstraint("held >= 0 AND held <= places", name="held_within_places"))
 
 
 # --- rules as queries ---------------------------------------------------------------------------
@@ -148,6 +155,19 @@ def membership(team_id: int, user) -> TeamMember | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return db.session.scalar(select(TeamMember).where(TeamMember.team_id == team_id, TeamMember.user_id == user.id))
+
+
+def team_confirmed_query(team_id: int, occurrence_id: int):
+    """The sign-ups of the team's members that hold a place on the time: the team's confirmed places
+    (a member on the waiting list holds none; confirming moves them into a place the team holds)."""
+    return (select(Signup).join(TeamMember, TeamMember.user_id == Signup.user_id)
+            .where(TeamMember.team_id == team_id, Signup.occurrence_id == occurrence_id,
+                   Signup.status.in_(SignupStatus.HOLDING)))
+
+
+def team_confirmed_count(team_id: int, occurrence_id: int) -> int:
+    query = team_confirmed_query(team_id, occurrence_id)
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 def member_counts(team_ids) -> dict[int, int]:

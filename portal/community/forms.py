@@ -31,6 +31,8 @@ ERRORS = {
     "too_late": _l("It is too late to sign up for that time."),
     "places_invalid": _l("Choose between 1 place and one per member of the team (%(members)s)."),
     "places_not_free": _l("That time has only %(free)s free places. Choose fewer, or another time."),
+    "places_below_confirmed": _l("%(confirmed)s members have already confirmed their places. Choose at least "
+                                 "that many places."),
     "team_places_taken": _l("The team's places are all taken."),
     "agenda_required": _l("Write the agenda."),
     "minutes_required": _l("Write the minutes."),

@@ -1,7 +1,8 @@
 """Short-lived, per-process caches for the public pages (the task list's results, related tasks).
 
 Writes come in two kinds, told apart by the table (and, for an occurrence, the columns) they change:
-- *places*: a sign-up taken, moved or given back (`signup` rows, an occurrence's `accepted_count`);
+- *places*: a sign-up taken, moved or given back (`signup` rows, an occurrence's `accepted_count`, the
+  places a team holds: `team_signup` rows, shown on no public page);
 - *content*: everything else that a public page could show (a task's text, a new time, a closed task);
 and some writes are *quiet*: the outbox, the usage counters, the audit log and the scheduler's lease
 never show on a cached page, so they change nothing here.
@@ -48,7 +49,7 @@ log = logging.getLogger(__name__)
 CONTENT, PLACES = "content", "places"
 # Written in the course of ordinary use, never read by a cached page.
 QUIET_TABLES = frozenset({"outbox_message", "flow_count", "audit_entry", "scheduler_lease", "account_mail_request"})
-PLACES_TABLES = frozenset({"signup"})
+PLACES_TABLES = frozenset({"signup", "team_signup"})
 # An update that sets only these columns of the table changes places, not content.
 PLACES_COLUMNS = {"occurrence": frozenset({"accepted_count"})}
 _TARGET = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?', re.I)

@@ -260,17 +260,22 @@ def seed(users: int, capacity: int) -> dict:
 
 def checks() -> dict:
     """Over-booking and outbox state, read straight from the database."""
-    from sqlalchemy import func, select, text
+    from sqlalchemy import func, literal, select, text, union_all
 
     from app import create_app
-    from models import Occurrence, OutboxMessage, Signup, User, db
+    from models import Occurrence, OutboxMessage, Signup, TeamSignup, User, db
 
     app = create_app()
     with app.app_context():
         load_signups = db.session.scalar(select(func.count()).select_from(Signup).join(User, User.id == Signup.user_id)
                                          .where(User.email.like("%@last.example.dk")))
-        holding = (select(Signup.occurrence_id, func.count().label("n")).where(Signup.holds_spot.is_(True))
-                   .group_by(Signup.occurrence_id).subquery())
+        # places held: sign-ups holding one, and places teams hold for members who have not confirmed
+        holders = select(Signup.occurrence_id.label("occurrence_id"), literal(1).label("n")).where(
+            Signup.holds_spot.is_(True))
+        teams = select(TeamSignup.occurrence_id.label("occurrence_id"), TeamSignup.held.label("n"))
+        both = union_all(holders, teams).subquery()
+        holding = (select(both.c.occurrence_id, func.sum(both.c.n).label("n")).group_by(both.c.occurrence_id)
+                   .subquery())
         over = db.session.execute(
             select(Occurrence.id, Occurrence.capacity, Occurrence.accepted_count, holding.c.n)
             .join(holding, holding.c.occurrence_id == Occurrence.id)

@@ -188,6 +188,8 @@ def test_the_whole_list_page_is_reused_for_visitors_who_are_not_logged_in(app, m
      "capacity=? WHERE occurrence.id = 1", "content"),  # a subquery could hide the end of the SET clause
     ("INSERT INTO signup (occurrence_id, user_id) VALUES (?, ?)", "places"),
     ("DELETE FROM signup WHERE signup.id = ?", "places"),
+    ("UPDATE team_signup SET held=(team_signup.held - ?) WHERE team_signup.id = ? AND team_signup.held > ?",
+     "places"),  # a member's sign-up using a place the team holds
     ("UPDATE task SET title=? WHERE task.id = ?", "content"),
     ('UPDATE "user" SET name=? WHERE "user".id = ?', "content"),
     ("INSERT INTO outbox_message (kind) VALUES (?)", None),
