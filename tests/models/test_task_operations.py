@@ -401,3 +401,68 @@ def test_thirty_concurrent_signups_for_five_places(roomy_app, make):
     counts = dict(db.session.execute(select(Signup.status, db.func.count()).where(Signup.occurrence_id == occ_id)
                                      .group_by(Signup.status)).all())
     assert counts == {"accepted": 5, "waitlisted": 24, "cancelled": 1}
+
+
+@pytest.mark.postgres
+def test_team_places_stay_consistent_under_concurrent_sign_ups(roomy_app, make):
+    """Members using the team's places, outsiders taking the free ones and the tovholder changing the
+    number, all at once: the places add up, and nobody outside the team gets a place it holds."""
+    from models import TeamSignup, User
+    from models.team_operations import sign_up_team
+    app = roomy_app
+    staff = make.user("staff")
+    inst = make.institution(staff=[staff])
+    task = make.task(inst, capacity=8, starts_at=NOW + timedelta(days=3))
+    occ_id = task.occurrences[0].id
+    tovholder = make.user()
+    members = [make.user() for _ in range(5)]
+    team = make.team(inst, staff=staff, tovholder=tovholder, task=task, members=members)
+    sign_up_team(team, task.occurrences[0], actor=tovholder, now=NOW, places=4)
+    outsiders = [make.user().id for _ in range(10)]
+    member_ids, team_id, tovholder_id = [m.id for m in members], team.id, tovholder.id
+    db.session.commit()
+    barrier = threading.Barrier(len(member_ids) + len(outsiders) + 1)
+    errors, refused = [], []
+
+    def attempt(action) -> None:
+        with app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                action()
+                db.session.commit()
+            except DomainError as error:
+                db.session.rollback()
+                refused.append(error.code)
+            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    def signing_up(user_id):
+        return lambda: sign_up(db.session.get(Occurrence, occ_id), volunteer=db.session.get(User, user_id), now=NOW)
+
+    def changing_places():
+        from models import Team
+        sign_up_team(db.session.get(Team, team_id), db.session.get(Occurrence, occ_id),
+                     actor=db.session.get(User, tovholder_id), now=NOW, places=5)
+
+    actions = [signing_up(u) for u in member_ids + outsiders] + [changing_places]
+    threads = [threading.Thread(target=attempt, args=(a,)) for a in actions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert set(refused) <= {"places_not_free"}
+    db.session.expire_all()
+    occ = db.session.get(Occurrence, occ_id)
+    row = db.session.scalar(select(TeamSignup).where(TeamSignup.team_id == team_id))
+    holding = list(db.session.scalars(select(Signup).where(Signup.occurrence_id == occ_id, Signup.holds_spot.is_(True))))
+    assert occ.accepted_count == len(holding) + row.held <= occ.capacity
+    members_in = sum(1 for s in holding if s.user_id in member_ids)
+    # the team holds only what its members have not taken (a member may also take a free place beyond it)
+    assert row.held <= max(row.places - members_in, 0)
+    # every place the team asked for is held or used by a member: no outsider got one
+    assert members_in + row.held >= row.places
+    outsiders_in = sum(1 for s in holding if s.user_id in outsiders)
+    assert outsiders_in <= occ.capacity - row.places
