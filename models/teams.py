@@ -170,6 +170,17 @@ def team_confirmed_count(team_id: int, occurrence_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
+def held_for(user, occurrence_ids) -> set[int]:
+    """Of these times, those where a team of the user holds a place no member has taken yet: a sign-up
+    of theirs gets one of those places (models/task_operations._use_team_place)."""
+    ids = list(occurrence_ids)
+    if not ids or user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(db.session.scalars(
+        select(TeamSignup.occurrence_id).join(TeamMember, TeamMember.team_id == TeamSignup.team_id)
+        .where(TeamSignup.occurrence_id.in_(ids), TeamSignup.held > 0, TeamMember.user_id == user.id)))
+
+
 def member_counts(team_ids) -> dict[int, int]:
     ids = list(team_ids)
     if not ids:

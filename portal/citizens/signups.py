@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from models import DomainError, Occurrence, Role, Signup, SignupStatus, Task, TaskKind, TaskStatus, db, utcnow
 from models.task_operations import cancel_signup, is_declined, sign_up, sign_up_series
 from models.tasks import can_cancel, free_alternatives, joinable, overlapping, unmet_requirements
+from models.teams import held_for
 from models.selfservice import Flow
 from portal import selfservice
 from portal.access import access
@@ -106,10 +107,11 @@ def sign_up_page(task_id: int):
     times = {o.id: (o.starts_at, o.ends_at) for o in chosen if task.kind == TaskKind.FIXED}
     clashes = [s for found in overlapping(current_user.id, times).values() for s in found
                if s.occurrence.task_id != task.id]
-    full = choice != ALL and chosen[0].spots_left <= 0
+    team_places = held_for(current_user, [o.id for o in chosen])
+    full = choice != ALL and chosen[0].spots_left <= 0 and chosen[0].id not in team_places
     other_times = free_alternatives(task, current_user, now=utcnow(), exclude=[chosen[0].id]) if full else []
     return render_template("citizens/sign_up.html", task=task, chosen=chosen, form=form, error=error,
-                           other_times=other_times,
+                           other_times=other_times, team_places=team_places,
                            series=choice == ALL, pledge_needed=_pledge_needed(task), declined=declined,
                            clashes=list({s.id: s for s in clashes}.values()),
                            missing=unmet_requirements(task, current_user, chosen[0].day))

@@ -255,3 +255,21 @@ def test_a_cancelled_task_holds_nothing_for_teams(app, world):
     assert _counts(occurrence, team_signup) == (0, 0)
     with pytest.raises(DomainError):
         confirm_team_place(team_signup, person=people[0], now=utcnow())
+
+
+def test_a_member_sees_the_place_their_team_holds_where_others_see_a_full_time(app, world):
+    task, occurrence, tovholder, team, people = _team_world(world, capacity=2, members=2)
+    _team_signs_up(app, world, team, occurrence, tovholder, places=1)
+    outsider, stranger = world.citizen("Udefra"), world.citizen("Fremmed")
+    db.session.commit()
+    sign_up(occurrence, volunteer=outsider)
+    db.session.commit()
+    member = world.client_of(app, people[0])
+    page = member.get(f"/opgaver/{task.id}").get_data(as_text=True)
+    assert "Dit hold har en plads til dig" in page and "Tilmeld dig" in page and "ventelisten" not in page
+    confirm = member.get(f"/opgaver/{task.id}/tilmeld?occurrence={occurrence.id}").get_data(as_text=True)
+    assert "Dit hold har en plads til dig" in confirm and "ventelisten" not in confirm
+    other = world.client_of(app, stranger).get(f"/opgaver/{task.id}").get_data(as_text=True)
+    assert "Dit hold har en plads til dig" not in other and "ventelisten" in other
+    member.post(f"/opgaver/{task.id}/tilmeld", data={"occurrence": str(occurrence.id)})
+    assert _status(db.session.scalar(select(Signup).where(Signup.user_id == people[0].id))) == SignupStatus.ACCEPTED
