@@ -181,13 +181,23 @@ def _give_back(occurrence: Occurrence, count: int) -> None:
     db.session.expire(occurrence, ["accepted_count"])
 
 
-def release_team_holds(occurrence: Occurrence) -> None:
-    """A cancelled time holds nothing for teams any more (their places leave accepted_count)."""
+def release_team_holds(occurrence: Occurrence, *, now: datetime | None = None) -> list[tuple[TeamSignup, int]]:
+    """Give back every place teams hold on the time and no member has confirmed; returns (team sign-up,
+    places given back) for each team. Used when the time is cancelled (nothing to promote), and by the
+    scheduler a day before the start (`now` given: the waiting list moves up into the places)."""
+    occurrence = lock_places(occurrence)
+    released = []
     for row in db.session.scalars(select(TeamSignup).where(TeamSignup.occurrence_id == occurrence.id,
-                                                           TeamSignup.held > 0)):
-        _give_back(occurrence, row.held)
-        row.held = 0
+                                                           TeamSignup.held > 0)).all():
+        db.session.refresh(row, ["held"])
+        if row.held:
+            released.append((row, row.held))
+            _give_back(occurrence, row.held)
+            row.held = 0
     db.session.flush()
+    if released and now is not None and not occurrence.cancelled:
+        promote_all(occurrence, now=now)
+    return released
 
 
 def trim_team_holds(team_id: int, *, now: datetime) -> None:

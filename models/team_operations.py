@@ -12,11 +12,11 @@ Rules held here:
   each member confirms their own place, which is an ordinary sign-up (models/task_operations.sign_up:
   same screening) using one of the held places, and no more members confirm than the places asked
   for; a member's place given back goes back to the team, and places the team no longer asks for go
-  to the waiting list.
+  to the waiting list, as do places no member has confirmed a day before the start (the scheduler).
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -26,13 +26,14 @@ from models.calendar import Event
 from models.notices import Notice, tell
 from models.organisations import Institution, is_member
 from models.people import Role
-from models.task_operations import (SignupResult, hold_for_team, is_declined, lock_places, promote_all, sign_up,
-                                    take_team_place_from_waitlist, trim_team_holds)
+from models.task_operations import (SignupResult, hold_for_team, is_declined, lock_places, promote_all,
+                                    release_team_holds, sign_up, take_team_place_from_waitlist, trim_team_holds)
 from models.tasks import Occurrence, Signup, SignupStatus, Task, TaskStatus, before_deadline
 from models.teams import (ShiftAnswer, Team, TeamMember, TeamMessage, TeamShift, TeamShiftAnswer, TeamSignup, membership,
                           team_confirmed_count, team_confirmed_query)
 
 NAME_MAX = 120
+TEAM_PLACES_RELEASED_BEFORE = timedelta(hours=24)  # places no member confirmed go to others then
 
 
 def may_run_institution(actor, institution_id: int) -> bool:
@@ -263,6 +264,17 @@ def sign_up_team(team: Team, occurrence: Occurrence, *, actor, now: datetime, pl
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def release_unconfirmed(*, now: datetime) -> list[tuple[TeamSignup, int]]:
+    """The scheduler's look at places teams hold: from TEAM_PLACES_RELEASED_BEFORE the start, places no
+    member has confirmed are given to the waiting list (the institution needs to know who comes, and
+    others may want them). Returns (team sign-up, places given back) for each team that had some."""
+    due = db.session.scalars(
+        select(Occurrence).join(TeamSignup, TeamSignup.occurrence_id == Occurrence.id)
+        .where(TeamSignup.held > 0, Occurrence.starts_at <= now + TEAM_PLACES_RELEASED_BEFORE)
+        .order_by(Occurrence.starts_at, Occurrence.id).distinct()).all()
+    return [released for occurrence in due for released in release_team_holds(occurrence, now=now)]
 
 
 def confirmed_count(team_signup: TeamSignup) -> int:

@@ -56,6 +56,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("budget_proposal", DIRECT, True, True, _l("The municipality's review of your citizen-budget proposal")),
     # Teams and networks.
     Kind("team_message", DIRECT, True, True, _l("Messages from the tovholder of a team you are in")),
+    Kind("team_places_released", DIRECT, True, True,
+         _l("Places your team held that no member confirmed went to others (for tovholders)")),
     Kind("network_item_answer", DIRECT, True, True, _l("The municipality's answer to an item you raised in a network")),
     # Councils' projects and the shared calendar. Whoever turns on the project digest gets updates
     # there instead of one mail each.

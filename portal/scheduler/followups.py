@@ -12,6 +12,7 @@ from models import (CertificateStatus, Idea, IdeaStatus, NetworkItem, Occurrence
                     User, VolunteerProfile, db)
 from models.people import active_with_role
 from models.task_operations import follow_up_pending
+from models.team_operations import release_unconfirmed
 from portal.mail.checks import stamp
 from portal.mail.outbox import external_url, queue_mail
 from portal.suggestions import volunteers_for
@@ -87,6 +88,25 @@ def network_item_deadlines(now: datetime) -> list:
                                 "answer_url": external_url("community.coordinate")},
                        ref=f"network_item:{item.id}")
             for item in items for person in staff]
+
+
+# --- places a team holds and no member confirmed -------------------------------------------------
+
+def team_places(now: datetime) -> list:
+    """A day before the start, places a team holds and no member confirmed go to the waiting list
+    (models.team_operations.release_unconfirmed); the tovholder hears once how many, and for which time."""
+    messages = []
+    for team_signup, count in release_unconfirmed(now=now):
+        team, occurrence = team_signup.team, team_signup.occurrence
+        messages.append(queue_mail(
+            "team_places_released", dedup_key=f"team_places_released:{team_signup.id}:{stamp(occurrence.starts_at)}",
+            recipient=team.tovholder,
+            subject=lambda task=occurrence.task: _("Your team's unconfirmed places for %(title)s went to others",
+                                                    title=task.title),
+            template="team_places_released",
+            context={"team": team, "task": occurrence.task, "occurrence": occurrence, "count": count,
+                     "team_url": external_url("community.team", team_id=team.id)}))
+    return messages
 
 
 # --- (4) tasks starting soon with free places ---------------------------------------------------

@@ -56,6 +56,8 @@ JOBS: tuple[Job, ...] = (
     Job("idea_deadlines", followups.idea_deadlines, _cron(minute=40), "ideas without an answer (5/10 working days)"),
     Job("network_item_deadlines", followups.network_item_deadlines, _cron(hour=8, minute=20),
         "items raised by a network and not answered by their date"),
+    Job("team_places", followups.team_places, _cron(minute=50),
+        "places a team holds and no member confirmed go to others a day before the start"),
     Job("underfilled_tasks", followups.underfilled_tasks, _cron(hour=8, minute=0),
         "tasks with free places 3 days before the start"),
     Job("certificates_expiring", followups.certificates_expiring, _cron(hour=8, minute=10),

@@ -273,3 +273,33 @@ def test_a_member_sees_the_place_their_team_holds_where_others_see_a_full_time(a
     assert "Dit hold har en plads til dig" not in other and "ventelisten" in other
     member.post(f"/opgaver/{task.id}/tilmeld", data={"occurrence": str(occurrence.id)})
     assert _status(db.session.scalar(select(Signup).where(Signup.user_id == people[0].id))) == SignupStatus.ACCEPTED
+
+
+def test_the_scheduler_gives_unconfirmed_places_to_others_a_day_before_the_start_once(app, world):
+    from models import OutboxMessage
+    from portal.scheduler import jobs
+    start = utcnow().replace(microsecond=0) + timedelta(days=3)
+    task, occurrence, tovholder, team, people = _team_world(world, capacity=3, members=2, starts_at=start)
+    team_signup = _team_signs_up(app, world, team, occurrence, tovholder, places=2)
+    sign_up(occurrence, volunteer=people[0])
+    first, second = world.citizen("Udefra"), world.citizen("Venter")
+    db.session.commit()
+    sign_up(occurrence, volunteer=first)
+    waiting = sign_up(occurrence, volunteer=second).signup
+    db.session.commit()
+    assert _counts(occurrence, team_signup) == (3, 1) and waiting.status == SignupStatus.WAITLISTED
+
+    def released_mails():
+        return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "team_places_released")))
+
+    jobs.execute(jobs.BY_ID["team_places"], now=start - timedelta(hours=25), deliver=False)
+    assert _counts(occurrence, team_signup) == (3, 1) and released_mails() == []
+    jobs.execute(jobs.BY_ID["team_places"], now=start - timedelta(hours=23), deliver=False)
+    assert _counts(occurrence, team_signup) == (3, 0)
+    assert _status(waiting) == SignupStatus.ACCEPTED  # the waiting list moved up into it
+    [mail] = released_mails()
+    assert mail.user_id == tovholder.id and "1 plads reserveret til Lektiecafé" in mail.body_text
+    jobs.execute(jobs.BY_ID["team_places"], now=start - timedelta(hours=22), deliver=False)
+    assert _counts(occurrence, team_signup) == (3, 0) and len(released_mails()) == 1  # exactly once
+    page = world.client_of(app, people[1]).get(f"/hold/{team.id}").get_data(as_text=True)
+    assert "reserveret til holdet" not in page

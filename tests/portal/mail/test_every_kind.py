@@ -105,6 +105,10 @@ def _trigger_every_kind(app, make) -> None:
     team = make.team(school, staff=staff, tovholder=anna)
     join_team(team, person=bo, now=now, consent=True)
     write_to_team(team, actor=anna, now=now, body="Husk vagterne")                        # team_message
+    from models.team_operations import sign_up_team
+    tonight = make.task(school, title="Aftenlektier", starts_at=now + timedelta(hours=12), capacity=3)
+    sign_up_team(team, tonight.occurrences[0], actor=anna, now=now - timedelta(days=2), places=2)
+    followups.team_places(now)                                                            # team_places_released
     network = make.network(tovholder=carl)
     item = raise_item(network, actor=carl, now=now, title="Et lokale", body="", answer_due_at=now + timedelta(days=7))
     answer_item(item, actor=coordinator, now=now, answer="I får lokale 2")                # network_item_answer
