@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import selectinload
 
 from models.audit import AuditAction, record as audit
@@ -104,12 +104,13 @@ def _free_spot(occurrence: Occurrence) -> None:
 # A team's places not yet confirmed by a member are counted in the occurrence's accepted_count, so
 # nobody outside the team takes them; every change of them happens under the occurrence's row lock.
 
-def _use_team_place(occurrence: Occurrence, volunteer) -> bool:
-    """Take one of the places a team of the volunteer holds on the (locked) occurrence, if one is held."""
+def _use_team_place(occurrence: Occurrence, volunteer, prefer: int | None = None) -> bool:
+    """Take one of the places a team of the volunteer holds on the (locked) occurrence, if one is held:
+    the team sign-up `prefer` first (the one the member confirms on), then the oldest."""
     row_id = db.session.scalar(
         select(TeamSignup.id).join(TeamMember, TeamMember.team_id == TeamSignup.team_id)
         .where(TeamSignup.occurrence_id == occurrence.id, TeamSignup.held > 0, TeamMember.user_id == volunteer.id)
-        .order_by(TeamSignup.id).limit(1))
+        .order_by(case((TeamSignup.id == (prefer or 0), 0), else_=1), TeamSignup.id).limit(1))
     if row_id is None:
         return False
     return db.session.execute(
@@ -121,7 +122,7 @@ def _return_to_team(signup: Signup, now: datetime) -> bool:
     """A team member's place given back before the deadline goes back to their team's held places when
     the team has fewer confirmed and held places than it asked for (instead of to the waiting list)."""
     occurrence = signup.occurrence
-    if occurrence.cancelled or not before_deadline(occurrence, now):
+    if occurrence.cancelled or not before_deadline(occurrence, now) or team_places_closed(occurrence, now):
         return False
     rows = db.session.scalars(
         select(TeamSignup).join(TeamMember, TeamMember.team_id == TeamSignup.team_id)
@@ -137,6 +138,16 @@ def _return_to_team(signup: Signup, now: datetime) -> bool:
             db.session.flush()
             return True
     return False
+
+
+TEAM_PLACES_RELEASED_BEFORE = timedelta(hours=24)  # then places no member confirmed go to others (the scheduler)
+
+
+def team_places_closed(occurrence: Occurrence, now: datetime) -> bool:
+    """A time of a fixed task within TEAM_PLACES_RELEASED_BEFORE its start: teams hold no places for it
+    any more (the institution needs to know who comes); members sign up one by one like anyone else.
+    Times of window and open-ended tasks have no such moment."""
+    return occurrence.task.kind == TaskKind.FIXED and occurrence.starts_at <= now + TEAM_PLACES_RELEASED_BEFORE
 
 
 def hold_for_team(occurrence: Occurrence, team_id: int, existing: TeamSignup | None, *, places: int) -> int:
@@ -203,8 +214,10 @@ def release_team_holds(occurrence: Occurrence, *, now: datetime | None = None) -
 def trim_team_holds(team_id: int, *, now: datetime) -> None:
     """After a member got a place without using one the team holds (they held it before joining), the
     team holds only what it still needs: places - confirmed; the rest goes to the waiting list."""
-    _trim_holds(db.session.scalars(select(TeamSignup).where(TeamSignup.team_id == team_id, TeamSignup.held > 0)).all(),
-                now=now)
+    _trim_holds(db.session.scalars(  # occurrences locked in start order, as every other path locks several
+        select(TeamSignup).join(Occurrence, TeamSignup.occurrence_id == Occurrence.id)
+        .where(TeamSignup.team_id == team_id, TeamSignup.held > 0)
+        .order_by(Occurrence.starts_at, Occurrence.id)).all(), now=now)
 
 
 def _holds_for_member(occurrence: Occurrence, user_id: int) -> list[TeamSignup]:
@@ -276,7 +289,8 @@ def _check_volunteer(volunteer) -> None:
         raise DomainError("profile_declined")
 
 
-def _place(occurrence: Occurrence, volunteer, *, now: datetime, note: str, assisted_by) -> SignupResult:
+def _place(occurrence: Occurrence, volunteer, *, now: datetime, note: str, assisted_by,
+           prefer_team: int | None = None) -> SignupResult:
     """Take a place (or a waiting-list place) on one occurrence; the rules of the task are checked by the caller."""
     occurrence = _lock(occurrence)
     if occurrence.cancelled:
@@ -293,7 +307,8 @@ def _place(occurrence: Occurrence, volunteer, *, now: datetime, note: str, assis
     overlaps = []
     if occurrence.task.kind == TaskKind.FIXED:
         overlaps = overlapping(volunteer.id, {0: (occurrence.starts_at, occurrence.ends_at)}).get(0, [])
-    taken = _use_team_place(occurrence, volunteer) or _take_spot(occurrence)
+    from_team = _use_team_place(occurrence, volunteer, prefer_team)
+    taken = from_team or _take_spot(occurrence)
     signup = Signup(occurrence=occurrence, user=volunteer, status=SignupStatus.WAITLISTED, holds_spot=False,
                     note=(note or "").strip(), created_at=now, updated_at=now,
                     assisted_by_id=assisted_by.id if assisted_by is not None else None)
@@ -301,6 +316,8 @@ def _place(occurrence: Occurrence, volunteer, *, now: datetime, note: str, assis
     if taken:
         _hold(signup, now)
     db.session.flush()
+    if taken:  # a member of several teams: the others need not hold a place for them as well
+        _trim_holds(_holds_for_member(occurrence, volunteer.id), now=now)
     position = waitlist_positions([signup]).get(signup.id)
     return SignupResult(signup, signup.status, position, overlaps)
 
@@ -333,7 +350,7 @@ def _begin_signing_up(task: Task, volunteer, *, actor, now: datetime, pledge: bo
 
 
 def sign_up(occurrence: Occurrence, *, volunteer, actor, now: datetime, note: str = "",
-            pledge: bool = False) -> SignupResult:
+            pledge: bool = False, team_signup_id: int | None = None) -> SignupResult:
     """Sign a volunteer up for one occurrence: accepted, pending (screening missing) or waitlisted.
 
     `actor` is the volunteer, or a coordinator signing up on their behalf (medbetjening: the sign-up
@@ -342,11 +359,13 @@ def sign_up(occurrence: Occurrence, *, volunteer, actor, now: datetime, note: st
     volunteers never both get the last place; a previously cancelled or declined sign-up is replaced
     by a fresh one, which queues at the back. Overlapping commitments are returned as a warning.
     Raises DomainError "task_not_open", "profile_declined", "occurrence_cancelled", "occurrence_past",
-    "already_signed_up", "pledge_is_personal" or "not_allowed".
+    "already_signed_up", "pledge_is_personal" or "not_allowed". A member of a team holding places on
+    the time takes one of them (that of `team_signup_id` first: the team they confirm for).
     """
     task = occurrence.task
     _begin_signing_up(task, volunteer, actor=actor, now=now, pledge=pledge)
-    result = _place(occurrence, volunteer, now=now, note=note, assisted_by=actor if actor.id != volunteer.id else None)
+    result = _place(occurrence, volunteer, now=now, note=note, assisted_by=actor if actor.id != volunteer.id else None,
+                    prefer_team=team_signup_id)
     _signed_up([result], volunteer=volunteer, actor=actor, now=now)
     return result
 

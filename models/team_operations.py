@@ -16,7 +16,7 @@ Rules held here:
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -26,14 +26,14 @@ from models.calendar import Event
 from models.notices import Notice, tell
 from models.organisations import Institution, is_member
 from models.people import Role
-from models.task_operations import (SignupResult, hold_for_team, is_declined, lock_places, promote_all,
-                                    release_team_holds, sign_up, take_team_place_from_waitlist, trim_team_holds)
-from models.tasks import Occurrence, Signup, SignupStatus, Task, TaskStatus, before_deadline
+from models.task_operations import (TEAM_PLACES_RELEASED_BEFORE, SignupResult, hold_for_team, is_declined,
+                                    lock_places, promote_all, release_team_holds, sign_up, team_places_closed,
+                                    take_team_place_from_waitlist, trim_team_holds)
+from models.tasks import Occurrence, Signup, SignupStatus, Task, TaskKind, TaskStatus, before_deadline
 from models.teams import (ShiftAnswer, Team, TeamMember, TeamMessage, TeamShift, TeamShiftAnswer, TeamSignup, membership,
                           team_confirmed_count, team_confirmed_query)
 
 NAME_MAX = 120
-TEAM_PLACES_RELEASED_BEFORE = timedelta(hours=24)  # places no member confirmed go to others then
 
 
 def may_run_institution(actor, institution_id: int) -> bool:
@@ -234,7 +234,8 @@ def sign_up_team(team: Team, occurrence: Occurrence, *, actor, now: datetime, pl
 
     The places are held at once (taken from the time's free places; see task_operations.hold_for_team):
     nobody outside the team can take them. Asking for fewer gives the rest to the waiting list.
-    Raises "not_allowed", "task_of_other_institution", "task_not_open", "too_late", "places_invalid",
+    Raises "not_allowed", "task_of_other_institution", "task_not_open", "too_late", "team_places_closed"
+    (a fixed time within a day of its start: members sign up one by one), "places_invalid",
     "places_below_confirmed" (fewer places than members have confirmed), "places_not_free" (more places
     than the time has free; places its members already hold count as the team's own).
     """
@@ -246,6 +247,8 @@ def sign_up_team(team: Team, occurrence: Occurrence, *, actor, now: datetime, pl
         raise DomainError("task_not_open")
     if not before_deadline(occurrence, now):
         raise DomainError("too_late")
+    if team_places_closed(occurrence, now):
+        raise DomainError("team_places_closed")
     members = len(team.members)
     if not 1 <= places <= max(members, 1):
         raise DomainError("places_invalid", members=members)
@@ -272,7 +275,9 @@ def release_unconfirmed(*, now: datetime) -> list[tuple[TeamSignup, int]]:
     others may want them). Returns (team sign-up, places given back) for each team that had some."""
     due = db.session.scalars(
         select(Occurrence).join(TeamSignup, TeamSignup.occurrence_id == Occurrence.id)
-        .where(TeamSignup.held > 0, Occurrence.starts_at <= now + TEAM_PLACES_RELEASED_BEFORE)
+        .join(Task, Occurrence.task_id == Task.id)
+        .where(TeamSignup.held > 0, Task.kind == TaskKind.FIXED, Occurrence.cancelled.is_(False),
+               Occurrence.starts_at <= now + TEAM_PLACES_RELEASED_BEFORE)
         .order_by(Occurrence.starts_at, Occurrence.id).distinct()).all()
     return [released for occurrence in due for released in release_team_holds(occurrence, now=now)]
 
@@ -303,4 +308,4 @@ def confirm_team_place(team_signup: TeamSignup, *, person, now: datetime):
             raise DomainError("team_places_taken")
         return SignupResult(waiting, waiting.status)
     return sign_up(team_signup.occurrence, volunteer=person, actor=person, now=now,
-                   note=team_signup.team.name)
+                   note=team_signup.team.name, team_signup_id=team_signup.id)

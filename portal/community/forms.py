@@ -34,6 +34,8 @@ ERRORS = {
     "places_below_confirmed": _l("%(confirmed)s members have already confirmed their places. Choose at least "
                                  "that many places."),
     "team_places_taken": _l("The team's places are all taken."),
+    "team_places_closed": _l("A team can reserve places until a day before the start. Members can still sign up "
+                             "one by one on the task's page."),
     "agenda_required": _l("Write the agenda."),
     "minutes_required": _l("Write the minutes."),
     "meeting_not_held": _l("Minutes can be published once the meeting has begun."),

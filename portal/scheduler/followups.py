@@ -98,6 +98,8 @@ def team_places(now: datetime) -> list:
     messages = []
     for team_signup, count in release_unconfirmed(now=now):
         team, occurrence = team_signup.team, team_signup.occurrence
+        if occurrence.starts_at <= now:
+            continue  # a time already begun (the scheduler was away): given back for the records, no mail
         messages.append(queue_mail(
             "team_places_released", dedup_key=f"team_places_released:{team_signup.id}:{stamp(occurrence.starts_at)}",
             recipient=team.tovholder,

@@ -452,6 +452,7 @@ def test_team_places_stay_consistent_under_concurrent_sign_ups(roomy_app, make):
         t.start()
     for t in threads:
         t.join(60)
+    assert not any(t.is_alive() for t in threads), "a sign-up is stuck (deadlock?)"
     assert errors == []
     assert set(refused) <= {"places_not_free"}
     db.session.expire_all()

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from models import DomainError, Occurrence, Signup, SignupStatus, TeamSignup, db, utcnow
-from models.task_operations import PENDING_CLOSE_AFTER, TaskPlan, cancel_task, edit_task, follow_up_pending
+from models.task_operations import (PENDING_CLOSE_AFTER, TaskPlan, cancel_signup, cancel_task, edit_task,
+                                    follow_up_pending)
 from models.team_operations import confirm_team_place, join_team, sign_up_team
 from portal import tokens
 from portal.scheduler.reminders import SHIFT_TOKEN
@@ -63,8 +64,8 @@ def test_a_team_sign_up_holds_its_places_against_everyone_outside_it(app, world)
     first, second = (db.session.scalar(select(Signup).where(Signup.user_id == p.id)) for p in outsiders)
     assert (_status(first), _status(second)) == (SignupStatus.ACCEPTED, SignupStatus.WAITLISTED)
     # The public sees the time as full; the team and the staff see what the team holds.
-    public = world.client_of(app, outsiders[1]).get(f"/opgaver/{task.id}").get_data(as_text=True)
-    assert "ventelisten" in public
+    public = app.test_client().get(f"/opgaver/{task.id}").get_data(as_text=True)
+    assert "Fuldt" in public and "ledig plads" not in public
     team_page = world.client_of(app, people[0]).get(f"/hold/{team.id}").get_data(as_text=True)
     assert "2 pladser er reserveret til holdet" in team_page
     staff_page = world.client_of(app, world.staff).get(f"/institution/opgaver/{task.id}").get_data(as_text=True)
@@ -253,8 +254,9 @@ def test_a_cancelled_task_holds_nothing_for_teams(app, world):
     cancel_task(task, actor=world.staff, now=utcnow(), reason="Vandskade")
     db.session.commit()
     assert _counts(occurrence, team_signup) == (0, 0)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refused:
         confirm_team_place(team_signup, person=people[0], now=utcnow())
+    assert refused.value.code == "task_not_open"
 
 
 def test_a_member_sees_the_place_their_team_holds_where_others_see_a_full_time(app, world):
@@ -266,7 +268,8 @@ def test_a_member_sees_the_place_their_team_holds_where_others_see_a_full_time(a
     db.session.commit()
     member = world.client_of(app, people[0])
     page = member.get(f"/opgaver/{task.id}").get_data(as_text=True)
-    assert "Dit hold har en plads til dig" in page and "Tilmeld dig" in page and "ventelisten" not in page
+    assert "Dit hold har en plads til dig" in page and "ventelisten" not in page
+    assert f'occurrence={occurrence.id}">Tilmeld dig<span class="visually-hidden">' in page
     confirm = member.get(f"/opgaver/{task.id}/tilmeld?occurrence={occurrence.id}").get_data(as_text=True)
     assert "Dit hold har en plads til dig" in confirm and "ventelisten" not in confirm
     other = world.client_of(app, stranger).get(f"/opgaver/{task.id}").get_data(as_text=True)
@@ -299,7 +302,55 @@ def test_the_scheduler_gives_unconfirmed_places_to_others_a_day_before_the_start
     assert _status(waiting) == SignupStatus.ACCEPTED  # the waiting list moved up into it
     [mail] = released_mails()
     assert mail.user_id == tovholder.id and "1 plads reserveret til Lektiecafé" in mail.body_text
-    jobs.execute(jobs.BY_ID["team_places"], now=start - timedelta(hours=22), deliver=False)
-    assert _counts(occurrence, team_signup) == (3, 0) and len(released_mails()) == 1  # exactly once
-    page = world.client_of(app, people[1]).get(f"/hold/{team.id}").get_data(as_text=True)
-    assert "reserveret til holdet" not in page
+    # Within the day before the start the team holds nothing more: a member's place given back goes to
+    # the waiting list, a team sign-up is refused, and the job finds nothing to give or to tell again.
+    later = start - timedelta(hours=22)
+    third = world.citizen("Tredje")
+    db.session.commit()
+    last = sign_up(occurrence, volunteer=third, now=later).signup
+    member_place = db.session.scalar(select(Signup).where(Signup.user_id == people[0].id))
+    cancel_signup(member_place, actor=people[0], now=later)
+    db.session.commit()
+    assert _counts(occurrence, team_signup) == (3, 0) and _status(last) == SignupStatus.ACCEPTED
+    assert jobs.execute(jobs.BY_ID["team_places"], now=later, deliver=False) == 0
+    assert len(released_mails()) == 1
+    with pytest.raises(DomainError) as refused:
+        sign_up_team(team, occurrence, actor=tovholder, now=later, places=2)
+    assert refused.value.code == "team_places_closed"
+
+
+def test_a_window_task_keeps_its_team_places_until_members_take_them(app, world):
+    from portal.scheduler import jobs
+    from models import TaskKind
+    start = utcnow().replace(microsecond=0) + timedelta(hours=2)
+    task, occurrence, tovholder, team, people = _team_world(world, capacity=3, members=2, starts_at=start)
+    task.kind = TaskKind.WINDOW
+    occurrence.ends_at = start + timedelta(days=14)
+    db.session.commit()
+    team_signup = sign_up_team(team, occurrence, actor=tovholder, now=utcnow(), places=2)
+    db.session.commit()
+    jobs.execute(jobs.BY_ID["team_places"], now=start + timedelta(hours=1), deliver=False)
+    assert _counts(occurrence, team_signup) == (2, 2)  # no start to prepare for: nothing given on
+
+
+def test_a_member_of_two_teams_takes_one_place_and_the_other_team_frees_its_own(app, world):
+    task, occurrence, tovholder, team, people = _team_world(world, capacity=4, members=1)
+    other_lead = world.citizen("Anden tovholder")
+    both = people[0]
+    other = world.make.team(world.school, staff=world.staff, tovholder=other_lead, task=task, name="Læseholdet")
+    join_team(other, person=both, now=utcnow(), consent=True)
+    first = sign_up_team(team, occurrence, actor=tovholder, now=utcnow(), places=1)
+    second = sign_up_team(other, occurrence, actor=other_lead, now=utcnow(), places=1)
+    outsider, waiting_one = world.citizen("Udefra"), world.citizen("Venter")
+    db.session.commit()
+    sign_up(occurrence, volunteer=outsider)
+    sign_up(occurrence, volunteer=world.citizen("Fylder"))
+    db.session.commit()
+    waiting = sign_up(occurrence, volunteer=waiting_one).signup
+    db.session.commit()
+    assert waiting.status == SignupStatus.WAITLISTED
+    confirm_team_place(second, person=both, now=utcnow())  # confirms for the second team: its place is used
+    db.session.commit()
+    assert _counts(occurrence, second) == (4, 0)
+    # The first team held its place for the same person, who now has one: it goes to the waiting list.
+    assert _counts(occurrence, first) == (4, 0) and _status(waiting) == SignupStatus.ACCEPTED
