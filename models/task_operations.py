@@ -316,7 +316,8 @@ def _place(occurrence: Occurrence, volunteer, *, now: datetime, note: str, assis
     if taken:
         _hold(signup, now)
     db.session.flush()
-    if taken:  # a member of several teams: the others need not hold a place for them as well
+    if from_team:  # a member of several teams: the others need not hold a place for them as well (when
+        # no team held one for them, _use_team_place found none, so no team holds one to give back)
         _trim_holds(_holds_for_member(occurrence, volunteer.id), now=now)
     position = waitlist_positions([signup]).get(signup.id)
     return SignupResult(signup, signup.status, position, overlaps)
