@@ -107,7 +107,7 @@ def sign_up_page(task_id: int):
     times = {o.id: (o.starts_at, o.ends_at) for o in chosen if task.kind == TaskKind.FIXED}
     clashes = [s for found in overlapping(current_user.id, times).values() for s in found
                if s.occurrence.task_id != task.id]
-    team_places = held_for(current_user, [o.id for o in chosen])
+    team_places = held_for(current_user, [o.id for o in chosen if o.spots_left <= 0])  # full for others
     full = choice != ALL and chosen[0].spots_left <= 0 and chosen[0].id not in team_places
     other_times = free_alternatives(task, current_user, now=utcnow(), exclude=[chosen[0].id]) if full else []
     return render_template("citizens/sign_up.html", task=task, chosen=chosen, form=form, error=error,

@@ -194,8 +194,9 @@ def task(task_id: int):
             Occurrence.task_id == task.id, Signup.user_id == current_user.id,
             Signup.status.in_(SignupStatus.ACTIVE)))
         mine = {s.occurrence_id: s for s in rows}
-    # Times where the citizen's team holds a place for them are open to them, however full for others.
-    team_places = held_for(current_user, [o.id for o in occurrences if o.id not in mine])
+    # Full times where the citizen's team holds a place for them are open to them (asked only for full
+    # times: a time with free places is open anyway, and most task pages then ask nothing more).
+    team_places = held_for(current_user, [o.id for o in occurrences if o.spots_left <= 0 and o.id not in mine])
     # A full time offers the task's other times with a free place first (not those the citizen holds).
     free_times = [o for o in occurrences if (o.spots_left > 0 or o.id in team_places) and o.id not in mine]
     return render_template("public/task.html", task=task, occurrences=occurrences, mine=mine, free_times=free_times,
