@@ -32,7 +32,7 @@ from models.consent import HOW_SIGN_UP
 from models.notices import Notice, tell
 from models.organisations import InstitutionMember
 from models.people import CertificateStatus, ReviewStatus, Role, User, VolunteerProfile
-from models.teams import TeamMember, TeamSignup, team_confirmed_count
+from models.teams import TeamMember, TeamSignup, holds_for_member, team_confirmed_count
 from models.tasks import (BREADTH_FLAGS, Occurrence, Recurrence, Signup, SignupStatus, Task, TaskKind, TaskStatus,
                           before_deadline, can_cancel, missing_for, missing_frame, overlapping,
                           waitlist_positions)
@@ -80,9 +80,6 @@ def lock_places(occurrence: Occurrence) -> Occurrence:
                               .execution_options(populate_existing=True)).scalar_one()
 
 
-_lock = lock_places
-
-
 def _take_spot(occurrence: Occurrence) -> bool:
     """The atomic conditional update: one more place taken if, and only if, one is free."""
     taken = db.session.execute(
@@ -108,8 +105,7 @@ def _use_team_place(occurrence: Occurrence, volunteer, prefer: int | None = None
     """Take one of the places a team of the volunteer holds on the (locked) occurrence, if one is held:
     the team sign-up `prefer` first (the one the member confirms on), then the oldest."""
     row_id = db.session.scalar(
-        select(TeamSignup.id).join(TeamMember, TeamMember.team_id == TeamSignup.team_id)
-        .where(TeamSignup.occurrence_id == occurrence.id, TeamSignup.held > 0, TeamMember.user_id == volunteer.id)
+        holds_for_member(volunteer.id, [occurrence.id]).with_only_columns(TeamSignup.id)
         .order_by(case((TeamSignup.id == (prefer or 0), 0), else_=1), TeamSignup.id).limit(1))
     if row_id is None:
         return False
@@ -199,12 +195,11 @@ def release_team_holds(occurrence: Occurrence, *, now: datetime | None = None) -
     occurrence = lock_places(occurrence)
     released = []
     for row in db.session.scalars(select(TeamSignup).where(TeamSignup.occurrence_id == occurrence.id,
-                                                           TeamSignup.held > 0)).all():
-        db.session.refresh(row, ["held"])
-        if row.held:
-            released.append((row, row.held))
-            _give_back(occurrence, row.held)
-            row.held = 0
+                                                           TeamSignup.held > 0)
+                                  .execution_options(populate_existing=True)).all():  # as after the lock
+        released.append((row, row.held))
+        _give_back(occurrence, row.held)
+        row.held = 0
     db.session.flush()
     if released and now is not None and not occurrence.cancelled:
         promote_all(occurrence, now=now)
@@ -218,12 +213,6 @@ def trim_team_holds(team_id: int, *, now: datetime) -> None:
         select(TeamSignup).join(Occurrence, TeamSignup.occurrence_id == Occurrence.id)
         .where(TeamSignup.team_id == team_id, TeamSignup.held > 0)
         .order_by(Occurrence.starts_at, Occurrence.id)).all(), now=now)
-
-
-def _holds_for_member(occurrence: Occurrence, user_id: int) -> list[TeamSignup]:
-    return list(db.session.scalars(
-        select(TeamSignup).join(TeamMember, TeamMember.team_id == TeamSignup.team_id)
-        .where(TeamSignup.occurrence_id == occurrence.id, TeamSignup.held > 0, TeamMember.user_id == user_id)))
 
 
 def _trim_holds(rows: list[TeamSignup], *, now: datetime) -> None:
@@ -292,7 +281,7 @@ def _check_volunteer(volunteer) -> None:
 def _place(occurrence: Occurrence, volunteer, *, now: datetime, note: str, assisted_by,
            prefer_team: int | None = None) -> SignupResult:
     """Take a place (or a waiting-list place) on one occurrence; the rules of the task are checked by the caller."""
-    occurrence = _lock(occurrence)
+    occurrence = lock_places(occurrence)
     if occurrence.cancelled:
         raise DomainError("occurrence_cancelled")
     if not before_deadline(occurrence, now):
@@ -318,7 +307,7 @@ def _place(occurrence: Occurrence, volunteer, *, now: datetime, note: str, assis
     db.session.flush()
     if from_team:  # a member of several teams: the others need not hold a place for them as well (when
         # no team held one for them, _use_team_place found none, so no team holds one to give back)
-        _trim_holds(_holds_for_member(occurrence, volunteer.id), now=now)
+        _trim_holds(db.session.scalars(holds_for_member(volunteer.id, [occurrence.id])).all(), now=now)
     position = waitlist_positions([signup]).get(signup.id)
     return SignupResult(signup, signup.status, position, overlaps)
 
@@ -405,7 +394,7 @@ def promote_waitlist(occurrence: Occurrence, *, now: datetime) -> Signup | None:
     """
     if not occurrence.task.takes_signups:
         return None
-    occurrence = _lock(occurrence)
+    occurrence = lock_places(occurrence)
     if occurrence.cancelled or not before_deadline(occurrence, now):
         return None
     while True:
@@ -423,7 +412,8 @@ def promote_waitlist(occurrence: Occurrence, *, now: datetime) -> Signup | None:
     _hold(first, now)
     db.session.flush()
     tell(Notice.WAITLIST_PROMOTED, signup=first)
-    _trim_holds(_holds_for_member(occurrence, first.user_id), now=now)  # a member's team need not hold it too
+    # A member's team need not hold a place for them too.
+    _trim_holds(db.session.scalars(holds_for_member(first.user_id, [occurrence.id])).all(), now=now)
     return first
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import (CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, func,
                         select)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from models.base import UTCDateTime, db, matching_text, one_of, utcnow
 from models.tasks import Signup, SignupStatus
@@ -145,7 +145,8 @@ class TeamSignup(db.Model):
     team: Mapped[Team] = relationship()
     occurrence = relationship("Occurrence")
 
-    __table_args__ = (UniqueConstraint("team_id", "occurrence_id"), CheckConstraint("places >= 1", name="places_positive"),
+    __table_args__ = (UniqueConstraint("team_id", "occurrence_id"),
+                      CheckConstraint("places >= 1", name="places_positive"),
                       CheckConstraint("held >= 0 AND held <= places", name="held_within_places"))
 
 
@@ -170,15 +171,30 @@ def team_confirmed_count(team_id: int, occurrence_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
+def holds_for_member(user_id: int, occurrence_ids):
+    """The team sign-ups on these times where a team of the person holds places no member has taken yet."""
+    return (select(TeamSignup).join(TeamMember, TeamMember.team_id == TeamSignup.team_id)
+            .where(TeamSignup.occurrence_id.in_(list(occurrence_ids)), TeamSignup.held > 0,
+                   TeamMember.user_id == user_id))
+
+
 def held_for(user, occurrence_ids) -> set[int]:
     """Of these times, those where a team of the user holds a place no member has taken yet: a sign-up
     of theirs gets one of those places (models/task_operations._use_team_place)."""
     ids = list(occurrence_ids)
     if not ids or user is None or not getattr(user, "is_authenticated", False):
         return set()
-    return set(db.session.scalars(
-        select(TeamSignup.occurrence_id).join(TeamMember, TeamMember.team_id == TeamSignup.team_id)
-        .where(TeamSignup.occurrence_id.in_(ids), TeamSignup.held > 0, TeamMember.user_id == user.id)))
+    return set(db.session.scalars(holds_for_member(user.id, ids).with_only_columns(TeamSignup.occurrence_id)))
+
+
+def holds_by_occurrence(occurrence_ids) -> dict[int, list[TeamSignup]]:
+    """For the staff's view of a task: per time, the teams holding places no member has taken yet."""
+    found: dict[int, list[TeamSignup]] = {}
+    for row in db.session.scalars(select(TeamSignup).where(TeamSignup.occurrence_id.in_(list(occurrence_ids)),
+                                                           TeamSignup.held > 0)
+                                  .options(joinedload(TeamSignup.team)).order_by(TeamSignup.id)):
+        found.setdefault(row.occurrence_id, []).append(row)
+    return found
 
 
 def member_counts(team_ids) -> dict[int, int]:

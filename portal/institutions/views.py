@@ -10,12 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from models import (DomainError, Institution, InstitutionMember, Occurrence, Role, Signup, SignupStatus, Task,
-                    TaskStatus, TeamSignup, User, VolunteerProfile, db, utcnow)
+                    TaskStatus, User, VolunteerProfile, db, utcnow)
 from models.consent import Audience, findable_profiles
 from models.task_operations import (TEXT_FIELDS, TaskPlan, accept_signup, cancel_task, close_task, create_task,
                                     decline_signup, edit_task, publish_task, record_attendance, schedule_locked,
                                     write_to_volunteers)
 from models.tasks import missing_for, waitlist_positions
+from models.teams import holds_by_occurrence
 from models.volunteer_operations import log_screening_views
 from portal import suggestions
 from portal.access import access
@@ -316,13 +317,9 @@ def task(task_id: int):
                    "summary": summaries.get(s.user_id)} for s in occurrence.signups]
         rows[occurrence.id] = sorted(listed, key=lambda r: (SHOWN_ORDER[r["signup"].status], r["signup"].id))
     accepted = sum(1 for s in signups if s.status in SignupStatus.TOOK_PART)
-    team_holds: dict[int, list[TeamSignup]] = {}
-    for held in db.session.scalars(select(TeamSignup).where(TeamSignup.occurrence_id.in_([o.id for o in occurrences]),
-                                                            TeamSignup.held > 0)
-                                   .options(joinedload(TeamSignup.team)).order_by(TeamSignup.id)):
-        team_holds.setdefault(held.occurrence_id, []).append(held)
     page = render_template("institutions/task.html", task=task, occurrences=occurrences, rows=rows, now=utcnow(),
-                           accepted=accepted, team_holds=team_holds, last_day=last_day, confirm_form=ConfirmForm(),
+                           accepted=accepted, team_holds=holds_by_occurrence(o.id for o in occurrences),
+                           last_day=last_day, confirm_form=ConfirmForm(),
                            **suggestions.volunteers_and_obstacle(task))
     if task.requires_child_certificate or task.requires_pledge:
         # Seeing a volunteer's screening facts is logged once per volunteer (the citizen can see it).
